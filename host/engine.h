@@ -1,0 +1,69 @@
+// The narrow engine API: host types only. The backends (engine_cpu.cpp,
+// engine_cuda.cu) are the only translation units that see Thrust.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "model.h"
+#include "outputs.h"
+#include "reduce.h"
+
+namespace remc {
+
+enum class Backend { kCpu, kCuda };
+
+// How cells map to histograms: built by the aggregator from the config.
+struct AggregationPlan {
+  OutputLayout layout;
+  std::vector<int> cell_spec;             // [cell] -> index into specs
+  std::vector<HistSpec> specs;
+  std::vector<std::uint64_t> hist_offset; // [cell] -> first counter; bins + 2 counters per cell
+  std::uint64_t hist_size = 0;            // total counters
+};
+
+struct EngineOptions {
+  Backend backend = Backend::kCpu;
+  int threads = 0;                // CPU threads; 0: all cores
+  std::uint64_t block_paths = 0;  // 0: backend default; else a multiple of kChunkPaths
+  std::uint32_t seed = 1;
+  std::uint64_t first_path = 0;   // global index of the first path to simulate
+  std::uint64_t paths = 0;        // number of paths
+};
+
+// Integer totals, exact whatever the order of addition.
+struct CountTotals {
+  std::vector<std::uint64_t> hist;         // AggregationPlan::hist_size
+  std::vector<std::uint64_t> exceed;       // [cell][kMaxThresholds]
+  std::vector<std::uint64_t> transitions;  // [month][from][to]
+};
+
+// Receives each block's chunk moments in block order: `moments` is cell-major,
+// [cell][chunk], `chunks` chunks starting at global chunk `first_chunk`.
+struct BlockSink {
+  virtual ~BlockSink() = default;
+  virtual void on_block(std::uint64_t first_chunk, int chunks, const ChunkMoments* moments) = 0;
+  virtual void on_progress(std::uint64_t paths_done, std::uint64_t paths_total) {}
+};
+
+struct EngineInfo {
+  std::string device;   // e.g. "CPU (OpenMP, 2 threads)" or the GPU name
+  int threads = 0;
+  std::uint64_t block_paths = 0;
+};
+
+// Simulates paths [first_path, first_path + paths) and reduces them.
+// Throws std::runtime_error on device errors.
+CountTotals run_engine(const Model& model, const AggregationPlan& plan, const EngineOptions& options,
+                       BlockSink& sink, EngineInfo* info = nullptr);
+
+// Whether this binary has the CUDA backend and a device is usable.
+bool cuda_backend_built();
+
+// Per-backend entry points behind run_engine.
+CountTotals run_engine_cpu(const Model&, const AggregationPlan&, const EngineOptions&, BlockSink&, EngineInfo*);
+CountTotals run_engine_cuda(const Model&, const AggregationPlan&, const EngineOptions&, BlockSink&, EngineInfo*);
+
+}  // namespace remc
