@@ -8,7 +8,7 @@
 
 #include "distributions.h"
 #include "hd.h"
-#include "limits.h"
+#include "model_limits.h"
 
 namespace remc {
 

@@ -12,7 +12,7 @@
 #include <cstdint>
 
 #include "hd.h"
-#include "limits.h"
+#include "model_limits.h"
 #include "outputs.h"
 
 namespace remc {

@@ -1,0 +1,27 @@
+// Backend dispatch for run_engine.
+#include "engine.h"
+
+#include "errors.h"
+
+namespace remc {
+
+bool cuda_backend_built() {
+#if defined(REMC_HAVE_CUDA)
+  return true;
+#else
+  return false;
+#endif
+}
+
+CountTotals run_engine(const Model& model, const AggregationPlan& plan, const EngineOptions& options,
+                       BlockSink& sink, EngineInfo* info) {
+  if (options.backend == Backend::kCpu) return run_engine_cpu(model, plan, options, sink, info);
+#if defined(REMC_HAVE_CUDA)
+  return run_engine_cuda(model, plan, options, sink, info);
+#else
+  throw UsageError("--backend cuda: this remc was built without the CUDA backend "
+                   "(configure with a CUDA toolkit and -DREMC_CUDA=ON)");
+#endif
+}
+
+}  // namespace remc

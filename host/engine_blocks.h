@@ -1,0 +1,117 @@
+// The block loop shared by both backends: simulate a block of paths into a
+// cell-major buffer, reduce it to chunk moments and counts, hand the moments
+// to the sink in block order. Included only by engine_cpu.cpp and
+// engine_cuda.cu, the two translation units that see Thrust.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <thrust/copy.h>
+#include <thrust/fill.h>
+#include <thrust/for_each.h>
+#include <thrust/iterator/counting_iterator.h>
+
+#include "engine.h"
+#include "reduce.h"
+#include "simulate.h"
+
+namespace remc {
+
+// Backend traits provide: template <class T> using vector; policy();
+// and a bool atomic_counts (true: one work item per chunk, atomic adds).
+template <class Backend>
+CountTotals run_blocks(const Model& model, const AggregationPlan& plan, const EngineOptions& options,
+                       std::uint64_t block_paths, BlockSink& sink) {
+  using std::uint64_t;
+  if (block_paths == 0 || block_paths % kChunkPaths != 0)
+    throw std::invalid_argument("block paths (" + std::to_string(block_paths) + ") must be a positive multiple of " +
+                                std::to_string(kChunkPaths));
+  if (options.first_path % kChunkPaths != 0)
+    throw std::invalid_argument("first path (" + std::to_string(options.first_path) + ") must be a multiple of " +
+                                std::to_string(kChunkPaths));
+  const OutputLayout& layout = plan.layout;
+  const int cells = layout.cell_count();
+  const int K = layout.regimes;
+  const int T = layout.months;
+  const int chunks_per_block = static_cast<int>(block_paths / kChunkPaths);
+  const auto policy = Backend::policy();
+
+  typename Backend::template vector<Model> model_dev(1, model);
+  typename Backend::template vector<float> values(static_cast<uint64_t>(cells) * block_paths);
+  typename Backend::template vector<int> cell_spec(plan.cell_spec.begin(), plan.cell_spec.end());
+  typename Backend::template vector<HistSpec> specs(plan.specs.begin(), plan.specs.end());
+  typename Backend::template vector<uint64_t> hist_offset(plan.hist_offset.begin(), plan.hist_offset.end());
+  typename Backend::template vector<uint64_t> hist(plan.hist_size, 0);
+  typename Backend::template vector<uint64_t> exceed(static_cast<uint64_t>(cells) * kMaxThresholds, 0);
+  typename Backend::template vector<uint64_t> transitions(static_cast<uint64_t>(T) * K * K, 0);
+  typename Backend::template vector<ChunkMoments> moments(static_cast<uint64_t>(cells) * chunks_per_block);
+  std::vector<ChunkMoments> moments_host(moments.size());
+
+  for (uint64_t done = 0; done < options.paths;) {
+    const uint64_t n = std::min<uint64_t>(block_paths, options.paths - done);
+    const int chunks = static_cast<int>((n + kChunkPaths - 1) / kChunkPaths);
+
+    PathSimulator sim;
+    sim.model = thrust::raw_pointer_cast(model_dev.data());
+    sim.layout = layout;
+    sim.seed = options.seed;
+    sim.first_path = options.first_path + done;
+    sim.out = thrust::raw_pointer_cast(values.data());
+    sim.stride = block_paths;
+    thrust::for_each(policy, thrust::counting_iterator<uint64_t>(0), thrust::counting_iterator<uint64_t>(n), sim);
+
+    BlockReducer red;
+    red.values = thrust::raw_pointer_cast(values.data());
+    red.block_paths = n;
+    red.block_stride = block_paths;
+    red.chunks_in_block = chunks;
+    red.atomic = Backend::atomic_counts;
+    red.chunks_per_item = Backend::atomic_counts ? 1 : chunks;
+    red.items_per_cell = Backend::atomic_counts ? chunks : 1;
+    red.cell_spec = thrust::raw_pointer_cast(cell_spec.data());
+    red.specs = thrust::raw_pointer_cast(specs.data());
+    red.hist_offset = thrust::raw_pointer_cast(hist_offset.data());
+    red.hist = thrust::raw_pointer_cast(hist.data());
+    red.exceed = thrust::raw_pointer_cast(exceed.data());
+    red.moments = thrust::raw_pointer_cast(moments.data());
+    thrust::for_each(policy, thrust::counting_iterator<uint64_t>(0),
+                     thrust::counting_iterator<uint64_t>(static_cast<uint64_t>(cells) * red.items_per_cell), red);
+
+    if (T > 1 && K > 0) {
+      TransitionCounter tc;
+      tc.values = red.values;
+      tc.block_paths = n;
+      tc.block_stride = block_paths;
+      tc.layout = layout;
+      tc.chunks_in_block = chunks;
+      tc.atomic = Backend::atomic_counts;
+      tc.chunks_per_item = Backend::atomic_counts ? 1 : chunks;
+      tc.items_per_month = Backend::atomic_counts ? chunks : 1;
+      tc.counts = thrust::raw_pointer_cast(transitions.data());
+      thrust::for_each(policy, thrust::counting_iterator<uint64_t>(0),
+                       thrust::counting_iterator<uint64_t>(static_cast<uint64_t>(T - 1) * tc.items_per_month), tc);
+    }
+
+    // The reducer lays moments out compactly, [cell][chunks of this block].
+    thrust::copy(moments.begin(), moments.begin() + static_cast<std::ptrdiff_t>(cells) * chunks,
+                 moments_host.begin());
+    sink.on_block((options.first_path + done) / kChunkPaths, chunks, moments_host.data());
+    done += n;
+    sink.on_progress(done, options.paths);
+  }
+
+  CountTotals totals;
+  totals.hist.resize(hist.size());
+  totals.exceed.resize(exceed.size());
+  totals.transitions.resize(transitions.size());
+  thrust::copy(hist.begin(), hist.end(), totals.hist.begin());
+  thrust::copy(exceed.begin(), exceed.end(), totals.exceed.begin());
+  thrust::copy(transitions.begin(), transitions.end(), totals.transitions.begin());
+  return totals;
+}
+
+}  // namespace remc

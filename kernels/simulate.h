@@ -1,0 +1,347 @@
+// One simulated path, month by month (MODEL.md sections 2-6; docs/model.md
+// states the exact equations and their order). Written once for both backends:
+// a plain functor over the global path index, no allocation, no exceptions.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+
+#include "distributions.h"
+#include "hd.h"
+#include "model_limits.h"
+#include "model.h"
+#include "outputs.h"
+#include "rng.h"
+
+namespace remc {
+
+namespace sim {
+
+constexpr float kNever = 3.0e38f;  // start month of a failed or untriggered project
+
+// Inverse-CDF Poisson draw for small means (suppression events per month).
+REMC_HD_INLINE int poisson_small(float mean, float u) {
+  if (mean <= 0.0f) return 0;
+  float p = expf(-mean);
+  float cdf = p;
+  int k = 0;
+  while (u > cdf && k < 64) {
+    ++k;
+    p *= mean / static_cast<float>(k);
+    cdf += p;
+  }
+  return k;
+}
+
+// Next regime from state i: escalations scaled by tension and e_mult,
+// de-escalations by d_mult; off-diagonal mass capped at 1; diagonal the rest.
+REMC_HD_INLINE int next_regime(const RegimeModel& rg, int i, float tension, float beta, float e_mult,
+                               float d_mult, float u) {
+  float off[kMaxRegimes];
+  float off_sum = 0.0f;
+  for (int j = 0; j < rg.count; ++j) {
+    float p = 0.0f;
+    if (j > i) p = rg.transition[i][j] * (1.0f + beta * tension) * e_mult;
+    if (j < i) p = rg.transition[i][j] * d_mult;
+    off[j] = p;
+    off_sum += p;
+  }
+  const float scale = off_sum > 1.0f ? 1.0f / off_sum : 1.0f;
+  float cdf = 0.0f;
+  for (int j = 0; j < rg.count; ++j) {
+    cdf += j == i ? 1.0f - off_sum * scale : off[j] * scale;
+    if (u <= cdf) return j;
+  }
+  return i;  // u beyond the rounded cumulative sum: stay
+}
+
+// Monthly output factor of a project at month t: ramp x utilisation, or 0.
+REMC_HD_INLINE float ramp_fraction(float start, float ramp_months, int t) {
+  const float since = static_cast<float>(t) - start;
+  if (since < 0.0f) return 0.0f;
+  if (ramp_months <= 0.0f) return 1.0f;
+  return fminf(1.0f, (since + 1.0f) / ramp_months);
+}
+
+}  // namespace sim
+
+struct PathSimulator {
+  const Model* model = nullptr;
+  OutputLayout layout;
+  std::uint32_t seed = 0;
+  std::uint64_t first_path = 0;  // global index of block-local path 0
+  float* out = nullptr;          // [cell][stride]
+  std::uint64_t stride = 0;
+
+  REMC_HD void put(int cell, std::uint64_t local, float v) const {
+    out[static_cast<std::uint64_t>(cell) * stride + local] = v;
+  }
+
+  REMC_HD void operator()(std::uint64_t local) const {
+    const Model& md = *model;
+    const PathRng rng(seed, kStreamSimulation, first_path + local);
+    const int M = md.materials;
+    const int T = md.months;
+
+    // Uncertain parameters, drawn once per path.
+    float draws[kMaxUncertain];
+    for (int i = 0; i < md.uncertain_count; ++i) {
+      UniformSequence seq(rng, kSlotParam + static_cast<std::uint32_t>(i));
+      draws[i] = sample(md.uncertain[i], seq);
+    }
+    const float* d = draws;
+
+    // Project fates: failure, lognormal delay, start month.
+    float start[kMaxProjects];
+    float delay[kMaxProjects];
+    bool failed[kMaxProjects];
+    for (int p = 0; p < md.projects; ++p) {
+      const ProjectModel& pr = md.project[p];
+      const auto r = rng.raw(kMonthPerPath, kSlotProjectFate + static_cast<std::uint32_t>(p));
+      failed[p] = r123::u01<float>(r.v[0]) <= pr.fail_prob.get(d);
+      const float median = pr.delay_median_months.get(d);
+      const float z = r123::boxmuller(r.v[1], r.v[2]).x;
+      delay[p] = median > 0.0f ? median * expf(pr.delay_sigma.get(d) * z) : 0.0f;
+      start[p] = (failed[p] || pr.on_restriction) ? sim::kNever : pr.online_month.get(d) + delay[p];
+    }
+
+    // Regime and tension.
+    const TensionModel& tn = md.tension;
+    const RegimeModel& rg = md.regime;
+    int regime = 0;
+    {
+      const float u = rng.uniforms(kMonthPerPath, kSlotRegime).u[0];
+      float cdf = 0.0f;
+      regime = rg.count - 1;
+      for (int k = 0; k < rg.count; ++k) {
+        cdf += rg.initial[k];
+        if (u <= cdf) {
+          regime = k;
+          break;
+        }
+      }
+    }
+    float tension = tn.initial.get(d);
+    const bool dialogue = tn.dialogue.get(d) > 0.5f;
+    const bool monitoring = tn.monitoring.get(d) > 0.5f;
+    const float half_life = tn.half_life_months.get(d) * (dialogue ? 0.5f : 1.0f);
+    const float decay = half_life > 0.0f ? exp2f(-1.0f / half_life) : 0.0f;
+    const float e_mult = monitoring ? tn.monitoring_escalation.get(d) : tn.escalation_mult.get(d);
+    const float d_mult = tn.deescalation_mult.get(d) * (dialogue ? tn.dialogue_deescalation.get(d) : 1.0f);
+    const float beta = tn.escalation_sensitivity.get(d);
+    const float events_per_month = tn.suppression_rate_per_year.get(d) / 12.0f;
+    const float jump = tn.jump.get(d);
+    const float retaliation_prob = tn.retaliation_prob.get(d);
+    bool accelerated = false;
+
+    // Per-material state.
+    float log_price[kMaxMaterials], log_china_price[kMaxMaterials], subst[kMaxMaterials], stock[kMaxMaterials];
+    float cum_short[kMaxMaterials] = {}, max_frac[kMaxMaterials] = {}, short_months[kMaxMaterials] = {};
+    float first_short[kMaxMaterials], peak_ratio[kMaxMaterials] = {}, depletion[kMaxMaterials];
+    float short_cost[kMaxMaterials] = {}, excess_cost[kMaxMaterials] = {}, lost_rev[kMaxMaterials] = {};
+    for (int m = 0; m < M; ++m) {
+      log_price[m] = logf(md.price[m].initial.get(d));
+      log_china_price[m] = logf(md.price[m].china_initial.get(d));
+      subst[m] = 0.0f;
+      stock[m] = md.stockpile[m].initial_t.get(d);
+      first_short[m] = static_cast<float>(T);
+      depletion[m] = static_cast<float>(T);
+    }
+    float months_in_regime[kMaxRegimes] = {};
+    float months_restricted = 0.0f;
+
+    for (int t = 0; t < T; ++t) {
+      // 1. Regime move (China) with tension from suppression events.
+      const Uniform4 ur = rng.uniforms(static_cast<std::uint32_t>(t), kSlotRegime);
+      if (t > 0) {
+        tension = tension * decay + jump * static_cast<float>(sim::poisson_small(events_per_month, ur.u[2]));
+        regime = sim::next_regime(rg, regime, tension, beta, e_mult, d_mult, ur.u[0]);
+      }
+      put(layout.monthly_global(kTension, t), local, tension);
+      put(layout.monthly_global(kRegime, t), local, static_cast<float>(regime));
+      months_in_regime[regime] += 1.0f;
+      if (regime > 0) months_restricted += 1.0f;
+      // Importer counter-move: retaliation raises tension from next month on.
+      if (regime >= tn.retaliate_at && ur.u[1] <= retaliation_prob) tension += jump;
+      // First restrictive month: emergency projects start their clock, and
+      // pending projects' remaining delay shrinks.
+      if (!accelerated && regime >= tn.accelerate_at) {
+        accelerated = true;
+        const float now = static_cast<float>(t);
+        const float factor = tn.accelerate_factor.get(d);
+        for (int p = 0; p < md.projects; ++p) {
+          const ProjectModel& pr = md.project[p];
+          if (failed[p]) continue;
+          if (pr.on_restriction)
+            start[p] = now + pr.trigger_lag_months.get(d) + pr.online_month.get(d) + delay[p];
+          else if (start[p] > now)
+            start[p] = now + (start[p] - now) * factor;
+        }
+      }
+
+      // 2. Plant output this month, t/month, and importer capacity online, t/yr.
+      float q[kNumRegions][kMaxMaterials] = {};
+      float capacity_imp[kMaxMaterials] = {};
+      for (int p = 0; p < md.projects; ++p) {
+        const ProjectModel& pr = md.project[p];
+        const float ramp = sim::ramp_fraction(start[p], pr.ramp_months.get(d), t);
+        if (ramp <= 0.0f) continue;
+        float util = pr.utilisation.get(d);
+        const float su = pr.utilisation_sigma.get(d);
+        if (su > 0.0f) {
+          const float z = rng.normals(static_cast<std::uint32_t>(t), kSlotProjectUtil + static_cast<std::uint32_t>(p / 4)).z[p % 4];
+          util *= expf(su * z - 0.5f * su * su);
+        }
+        util = fminf(util, 1.0f);
+        for (int m = 0; m < M; ++m) {
+          const float cap = pr.capacity_tpy[m].get(d);
+          q[pr.region][m] += cap * ramp * util / 12.0f;
+          if (pr.region == 0) capacity_imp[m] += cap * ramp;
+        }
+      }
+
+      for (int m = 0; m < M; ++m) {
+        const Normal4 z = rng.normals(static_cast<std::uint32_t>(t), kSlotMaterial + static_cast<std::uint32_t>(m));
+        const PriceModel& pm = md.price[m];
+        const StockpileModel& sp = md.stockpile[m];
+        const MaterialModel& mm = md.material[m];
+        const float p_ref = pm.ref.get(d);
+        const float price = expf(log_price[m]);
+        const float china_price = expf(log_china_price[m]);
+        const float log_ratio = log_price[m] - logf(p_ref);
+
+        // 3. Demand, t/month: reference path, noise, substitution, price response.
+        float demand_ref[kNumRegions], demand[kNumRegions];
+        for (int r = 0; r < kNumRegions; ++r) {
+          const DemandModel& dm = md.demand[r][m];
+          const float sd = dm.noise_sigma.get(d);
+          const float years = static_cast<float>(t) / 12.0f;
+          demand_ref[r] = dm.base_tpy.get(d) / 12.0f * expf(years * log1pf(dm.growth.get(d))) *
+                          expf(sd * z.z[r] - 0.5f * sd * sd) * (1.0f - subst[m]);
+          demand[r] = demand_ref[r] * expf(dm.price_elasticity.get(d) * log_ratio);
+        }
+        const float d_sec = demand[0];  // importer sector demand
+        const float d_all = demand[1];
+        float refill = 0.0f;
+        const float target = sp.target_t.get(d);
+        if (regime == 0 && stock[m] < target && price < sp.refill_price_max.get(d))
+          refill = fminf(sp.refill_t_per_month.get(d), target - stock[m]);
+        const float d_imp = d_sec + refill;
+        const float q_imp = q[0][m];
+        const float q_all = q[1][m];
+
+        // 4. Clearing: allied plants with home bias, shared surplus, China swings.
+        const float keep_all = fminf(q_all, mm.home_bias.get(d) * d_all);
+        const float surplus_all = q_all - keep_all;
+        const float need_all = d_all - keep_all;
+        const float need_imp = fmaxf(0.0f, d_imp - q_imp);
+        float r_all = 0.0f, r_imp = 0.0f;
+        if (need_all + need_imp > 0.0f) {
+          const float shared = fminf(surplus_all, need_all + need_imp);
+          r_all = shared * need_all / (need_all + need_imp);
+          r_imp = shared * need_imp / (need_all + need_imp);
+        }
+        r_all += fminf(fmaxf(0.0f, q_imp - d_imp), need_all - r_all);  // importer surplus to allies
+        const float gap_imp = fmaxf(0.0f, d_imp - q_imp - r_imp);
+        const float gap_all = fmaxf(0.0f, d_all - keep_all - r_all);
+        const float x_imp = rg.allow_importer[regime][m] * gap_imp;
+        const float x_all = rg.allow_allies[regime][m] * gap_all;
+        const float withheld = gap_imp + gap_all - x_imp - x_all;
+        const float supply_imp = fminf(d_imp, q_imp) + r_imp + x_imp;
+
+        // 5. Importer: sectors first, refill last; stockpile release on shortage.
+        const float served = fminf(supply_imp, d_sec);
+        const float refill_bought = fminf(refill, supply_imp - served);
+        const float unmet = d_sec - served;
+        const float d_priority = md.demand[0][m].sector_share[0] * d_sec;
+        const float priority_unmet = fmaxf(0.0f, d_priority - served);
+        float release = 0.0f;
+        if (d_sec > 0.0f && unmet / d_sec > sp.release_threshold.get(d)) {
+          const float cap = sp.priority_first ? priority_unmet : unmet;
+          release = fminf(sp.release_max_fraction.get(d) * stock[m], cap);
+        }
+        stock[m] += refill_bought - release;
+        const float shortage = fmaxf(0.0f, unmet - release);
+        const float frac = d_sec > 0.0f ? shortage / d_sec : 0.0f;
+        const float priority_short = fmaxf(0.0f, d_priority - served - release);
+        const float priority_frac = d_priority > 0.0f ? priority_short / d_priority : 0.0f;
+        const float short_all = fmaxf(0.0f, d_all - keep_all - r_all - x_all);
+        const float frac_all = d_all > 0.0f ? short_all / d_all : 0.0f;
+        const float delivered = supply_imp + release;
+        const float china_share = delivered > 0.0f ? x_imp / delivered : 0.0f;
+
+        put(layout.monthly_material(kShortageT, m, t), local, shortage);
+        put(layout.monthly_material(kShortageFrac, m, t), local, frac);
+        put(layout.monthly_material(kAlliesShortageFrac, m, t), local, frac_all);
+        put(layout.monthly_material(kPriorityShortageFrac, m, t), local, priority_frac);
+        put(layout.monthly_material(kPrice, m, t), local, price);
+        put(layout.monthly_material(kChinaPrice, m, t), local, china_price);
+        put(layout.monthly_material(kPriceGap, m, t), local, price / china_price);
+        put(layout.monthly_material(kChinaShare, m, t), local, china_share);
+        put(layout.monthly_material(kStockpileT, m, t), local, stock[m]);
+        put(layout.monthly_material(kCapacityTpy, m, t), local, capacity_imp[m]);
+        put(layout.monthly_material(kSubstitutionFrac, m, t), local, subst[m]);
+
+        // Path summaries.
+        const float threshold = md.shortage_threshold;
+        cum_short[m] += shortage;
+        max_frac[m] = fmaxf(max_frac[m], frac);
+        if (frac > threshold) {
+          short_months[m] += 1.0f;
+          first_short[m] = fminf(first_short[m], static_cast<float>(t));
+        }
+        peak_ratio[m] = fmaxf(peak_ratio[m], price / p_ref);
+        const float stock0 = sp.initial_t.get(d);
+        if (stock0 > 0.0f && stock[m] <= 0.01f * stock0) depletion[m] = fminf(depletion[m], static_cast<float>(t));
+        short_cost[m] += shortage * mm.voll_per_t.get(d);
+        excess_cost[m] += (price - p_ref) * 1000.0f * (r_imp + x_imp);
+        lost_rev[m] += withheld * china_price * 1000.0f;
+
+        // 6. Prices for next month: partial adjustment towards the balance price.
+        const float eta = pm.eta.get(d);
+        const float theta = pm.theta.get(d);
+        const float sigma = pm.sigma.get(d);
+        const float log_min = logf(pm.min.get(d));
+        const float log_max = logf(pm.max.get(d));
+        const float demand_ex = demand_ref[0] + refill + demand_ref[1];
+        const float supply_ex = q_imp + q_all + x_imp + x_all + release;
+        const float log_target = supply_ex > 0.0f ? logf(p_ref) + logf(demand_ex / supply_ex) / eta : log_max;
+        log_price[m] += theta * (fminf(log_target, log_max) - log_price[m]) + sigma * z.z[2];
+        log_price[m] = fminf(fmaxf(log_price[m], log_min), log_max);
+        const float china_demand = mm.china_demand_tpy.get(d) / 12.0f;
+        const float china_ref = pm.china_ref.get(d);
+        const float log_china_target =
+            china_demand > 0.0f ? logf(china_ref) + logf(china_demand / (china_demand + withheld)) / eta : logf(china_ref);
+        log_china_price[m] += theta * (log_china_target - log_china_price[m]) + sigma * z.z[3];
+        log_china_price[m] = fminf(fmaxf(log_china_price[m], log_min), log_max);
+
+        // 7. Substitution ratchet: grows with log2 of the price ratio, never falls.
+        subst[m] = fminf(subst[m] + mm.substitution_rate.get(d) / 12.0f * fmaxf(0.0f, log_ratio * 1.44269504f),
+                         fmaxf(subst[m], mm.substitution_max.get(d)));
+      }
+    }
+
+    float total_cost = 0.0f, total_excess = 0.0f, total_lost = 0.0f;
+    for (int m = 0; m < M; ++m) {
+      put(layout.summary_material(kCumShortageT, m), local, cum_short[m]);
+      put(layout.summary_material(kMaxShortageFrac, m), local, max_frac[m]);
+      put(layout.summary_material(kMonthsInShortage, m), local, short_months[m]);
+      put(layout.summary_material(kFirstShortageMonth, m), local, first_short[m]);
+      put(layout.summary_material(kPeakPriceRatio, m), local, peak_ratio[m]);
+      put(layout.summary_material(kStockpileDepletionMonth, m), local, depletion[m]);
+      put(layout.summary_material(kShortageCost, m), local, short_cost[m]);
+      put(layout.summary_material(kExcessImportCost, m), local, excess_cost[m]);
+      put(layout.summary_material(kChinaLostRevenue, m), local, lost_rev[m]);
+      total_cost += short_cost[m];
+      total_excess += excess_cost[m];
+      total_lost += lost_rev[m];
+    }
+    put(layout.summary_global(kTotalShortageCost), local, total_cost);
+    put(layout.summary_global(kTotalExcessImportCost), local, total_excess);
+    put(layout.summary_global(kTotalChinaLostRevenue), local, total_lost);
+    put(layout.summary_global(kMonthsRestricted), local, months_restricted);
+    for (int k = 0; k < rg.count; ++k) put(layout.months_in_regime(k), local, months_in_regime[k]);
+  }
+};
+
+}  // namespace remc
