@@ -1,2 +1,4 @@
-// remc command-line entry point (placeholder until the CLI lands).
-int main() { return 0; }
+// remc entry point: everything happens in cli_main.
+#include "cli.h"
+
+int main(int argc, char** argv) { return remc::cli_main(argc, argv); }

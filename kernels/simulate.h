@@ -7,63 +7,16 @@
 #include <cstdint>
 
 #include "distributions.h"
+#include "market.h"
 #include "hd.h"
 #include "model_limits.h"
 #include "model.h"
 #include "outputs.h"
+#include "projects.h"
+#include "regime.h"
 #include "rng.h"
 
 namespace remc {
-
-namespace sim {
-
-constexpr float kNever = 3.0e38f;  // start month of a failed or untriggered project
-
-// Inverse-CDF Poisson draw for small means (suppression events per month).
-REMC_HD_INLINE int poisson_small(float mean, float u) {
-  if (mean <= 0.0f) return 0;
-  float p = expf(-mean);
-  float cdf = p;
-  int k = 0;
-  while (u > cdf && k < 64) {
-    ++k;
-    p *= mean / static_cast<float>(k);
-    cdf += p;
-  }
-  return k;
-}
-
-// Next regime from state i: escalations scaled by tension and e_mult,
-// de-escalations by d_mult; off-diagonal mass capped at 1; diagonal the rest.
-REMC_HD_INLINE int next_regime(const RegimeModel& rg, int i, float tension, float beta, float e_mult,
-                               float d_mult, float u) {
-  float off[kMaxRegimes];
-  float off_sum = 0.0f;
-  for (int j = 0; j < rg.count; ++j) {
-    float p = 0.0f;
-    if (j > i) p = rg.transition[i][j] * (1.0f + beta * tension) * e_mult;
-    if (j < i) p = rg.transition[i][j] * d_mult;
-    off[j] = p;
-    off_sum += p;
-  }
-  const float scale = off_sum > 1.0f ? 1.0f / off_sum : 1.0f;
-  float cdf = 0.0f;
-  for (int j = 0; j < rg.count; ++j) {
-    cdf += j == i ? 1.0f - off_sum * scale : off[j] * scale;
-    if (u <= cdf) return j;
-  }
-  return i;  // u beyond the rounded cumulative sum: stay
-}
-
-// Monthly output factor of a project at month t: ramp x utilisation, or 0.
-REMC_HD_INLINE float ramp_fraction(float start, float ramp_months, int t) {
-  const float since = static_cast<float>(t) - start;
-  if (since < 0.0f) return 0.0f;
-  if (ramp_months <= 0.0f) return 1.0f;
-  return fminf(1.0f, (since + 1.0f) / ramp_months);
-}
-
-}  // namespace sim
 
 struct PathSimulator {
   const Model* model = nullptr;
@@ -102,7 +55,7 @@ struct PathSimulator {
       const float median = pr.delay_median_months.get(d);
       const float z = r123::boxmuller(r.v[1], r.v[2]).x;
       delay[p] = median > 0.0f ? median * expf(pr.delay_sigma.get(d) * z) : 0.0f;
-      start[p] = (failed[p] || pr.on_restriction) ? sim::kNever : pr.online_month.get(d) + delay[p];
+      start[p] = (failed[p] || pr.on_restriction) ? kNeverStarts : pr.online_month.get(d) + delay[p];
     }
 
     // Regime and tension.
@@ -154,8 +107,8 @@ struct PathSimulator {
       // 1. Regime move (China) with tension from suppression events.
       const Uniform4 ur = rng.uniforms(static_cast<std::uint32_t>(t), kSlotRegime);
       if (t > 0) {
-        tension = tension * decay + jump * static_cast<float>(sim::poisson_small(events_per_month, ur.u[2]));
-        regime = sim::next_regime(rg, regime, tension, beta, e_mult, d_mult, ur.u[0]);
+        tension = tension * decay + jump * static_cast<float>(poisson_small(events_per_month, ur.u[2]));
+        regime = next_regime(rg, regime, tension, beta, e_mult, d_mult, ur.u[0]);
       }
       put(layout.monthly_global(kTension, t), local, tension);
       put(layout.monthly_global(kRegime, t), local, static_cast<float>(regime));
@@ -172,10 +125,8 @@ struct PathSimulator {
         for (int p = 0; p < md.projects; ++p) {
           const ProjectModel& pr = md.project[p];
           if (failed[p]) continue;
-          if (pr.on_restriction)
-            start[p] = now + pr.trigger_lag_months.get(d) + pr.online_month.get(d) + delay[p];
-          else if (start[p] > now)
-            start[p] = now + (start[p] - now) * factor;
+          start[p] = start_after_trigger(start[p], pr.on_restriction, now, pr.trigger_lag_months.get(d),
+                                         pr.online_month.get(d), delay[p], factor);
         }
       }
 
@@ -184,7 +135,7 @@ struct PathSimulator {
       float capacity_imp[kMaxMaterials] = {};
       for (int p = 0; p < md.projects; ++p) {
         const ProjectModel& pr = md.project[p];
-        const float ramp = sim::ramp_fraction(start[p], pr.ramp_months.get(d), t);
+        const float ramp = ramp_fraction(start[p], pr.ramp_months.get(d), t);
         if (ramp <= 0.0f) continue;
         float util = pr.utilisation.get(d);
         const float su = pr.utilisation_sigma.get(d);
@@ -226,49 +177,35 @@ struct PathSimulator {
         const float target = sp.target_t.get(d);
         if (regime == 0 && stock[m] < target && price < sp.refill_price_max.get(d))
           refill = fminf(sp.refill_t_per_month.get(d), target - stock[m]);
-        const float d_imp = d_sec + refill;
-        const float q_imp = q[0][m];
-        const float q_all = q[1][m];
-
-        // 4. Clearing: allied plants with home bias, shared surplus, China swings.
-        const float keep_all = fminf(q_all, mm.home_bias.get(d) * d_all);
-        const float surplus_all = q_all - keep_all;
-        const float need_all = d_all - keep_all;
-        const float need_imp = fmaxf(0.0f, d_imp - q_imp);
-        float r_all = 0.0f, r_imp = 0.0f;
-        if (need_all + need_imp > 0.0f) {
-          const float shared = fminf(surplus_all, need_all + need_imp);
-          r_all = shared * need_all / (need_all + need_imp);
-          r_imp = shared * need_imp / (need_all + need_imp);
-        }
-        r_all += fminf(fmaxf(0.0f, q_imp - d_imp), need_all - r_all);  // importer surplus to allies
-        const float gap_imp = fmaxf(0.0f, d_imp - q_imp - r_imp);
-        const float gap_all = fmaxf(0.0f, d_all - keep_all - r_all);
-        const float x_imp = rg.allow_importer[regime][m] * gap_imp;
-        const float x_all = rg.allow_allies[regime][m] * gap_all;
-        const float withheld = gap_imp + gap_all - x_imp - x_all;
-        const float supply_imp = fminf(d_imp, q_imp) + r_imp + x_imp;
+        MarketInputs mi;
+        mi.demand_imp = d_sec + refill;
+        mi.demand_all = d_all;
+        mi.output_imp = q[0][m];
+        mi.output_all = q[1][m];
+        mi.home_bias = mm.home_bias.get(d);
+        mi.allow_imp = rg.allow_importer[regime][m];
+        mi.allow_all = rg.allow_allies[regime][m];
+        const MarketFlows f = clear_market(mi);
 
         // 5. Importer: sectors first, refill last; stockpile release on shortage.
-        const float served = fminf(supply_imp, d_sec);
-        const float refill_bought = fminf(refill, supply_imp - served);
-        const float unmet = d_sec - served;
-        const float d_priority = md.demand[0][m].sector_share[0] * d_sec;
-        const float priority_unmet = fmaxf(0.0f, d_priority - served);
-        float release = 0.0f;
-        if (d_sec > 0.0f && unmet / d_sec > sp.release_threshold.get(d)) {
-          const float cap = sp.priority_first ? priority_unmet : unmet;
-          release = fminf(sp.release_max_fraction.get(d) * stock[m], cap);
-        }
-        stock[m] += refill_bought - release;
-        const float shortage = fmaxf(0.0f, unmet - release);
+        StockpileInputs si;
+        si.sector_demand = d_sec;
+        si.priority_share = md.demand[0][m].sector_share[0];
+        si.refill = refill;
+        si.supply = f.supply_imp;
+        si.stock = stock[m];
+        si.release_threshold = sp.release_threshold.get(d);
+        si.release_max_fraction = sp.release_max_fraction.get(d);
+        si.priority_first = sp.priority_first;
+        const StockpileFlows s = stockpile_step(si);
+        stock[m] = s.stock;
+        const float shortage = s.shortage;
         const float frac = d_sec > 0.0f ? shortage / d_sec : 0.0f;
-        const float priority_short = fmaxf(0.0f, d_priority - served - release);
-        const float priority_frac = d_priority > 0.0f ? priority_short / d_priority : 0.0f;
-        const float short_all = fmaxf(0.0f, d_all - keep_all - r_all - x_all);
-        const float frac_all = d_all > 0.0f ? short_all / d_all : 0.0f;
-        const float delivered = supply_imp + release;
-        const float china_share = delivered > 0.0f ? x_imp / delivered : 0.0f;
+        const float d_priority = si.priority_share * d_sec;
+        const float priority_frac = d_priority > 0.0f ? s.priority_shortage / d_priority : 0.0f;
+        const float frac_all = d_all > 0.0f ? f.short_all / d_all : 0.0f;
+        const float delivered = f.supply_imp + s.release;
+        const float china_share = delivered > 0.0f ? f.export_imp / delivered : 0.0f;
 
         put(layout.monthly_material(kShortageT, m, t), local, shortage);
         put(layout.monthly_material(kShortageFrac, m, t), local, frac);
@@ -294,26 +231,22 @@ struct PathSimulator {
         const float stock0 = sp.initial_t.get(d);
         if (stock0 > 0.0f && stock[m] <= 0.01f * stock0) depletion[m] = fminf(depletion[m], static_cast<float>(t));
         short_cost[m] += shortage * mm.voll_per_t.get(d);
-        excess_cost[m] += (price - p_ref) * 1000.0f * (r_imp + x_imp);
-        lost_rev[m] += withheld * china_price * 1000.0f;
+        excess_cost[m] += (price - p_ref) * 1000.0f * (f.to_imp + f.export_imp);
+        lost_rev[m] += f.withheld * china_price * 1000.0f;
 
-        // 6. Prices for next month: partial adjustment towards the balance price.
+        // 6. Prices for next month: partial adjustment towards the balance prices.
         const float eta = pm.eta.get(d);
         const float theta = pm.theta.get(d);
         const float sigma = pm.sigma.get(d);
         const float log_min = logf(pm.min.get(d));
         const float log_max = logf(pm.max.get(d));
         const float demand_ex = demand_ref[0] + refill + demand_ref[1];
-        const float supply_ex = q_imp + q_all + x_imp + x_all + release;
-        const float log_target = supply_ex > 0.0f ? logf(p_ref) + logf(demand_ex / supply_ex) / eta : log_max;
-        log_price[m] += theta * (fminf(log_target, log_max) - log_price[m]) + sigma * z.z[2];
-        log_price[m] = fminf(fmaxf(log_price[m], log_min), log_max);
-        const float china_demand = mm.china_demand_tpy.get(d) / 12.0f;
-        const float china_ref = pm.china_ref.get(d);
-        const float log_china_target =
-            china_demand > 0.0f ? logf(china_ref) + logf(china_demand / (china_demand + withheld)) / eta : logf(china_ref);
-        log_china_price[m] += theta * (log_china_target - log_china_price[m]) + sigma * z.z[3];
-        log_china_price[m] = fminf(fmaxf(log_china_price[m], log_min), log_max);
+        const float supply_ex = mi.output_imp + mi.output_all + f.export_imp + f.export_all + s.release;
+        log_price[m] = price_step(log_price[m], log_balance_price(logf(p_ref), demand_ex, supply_ex, eta, log_max),
+                                  theta, sigma, z.z[2], log_min, log_max);
+        const float china_target = log_china_balance_price(logf(pm.china_ref.get(d)),
+                                                           mm.china_demand_tpy.get(d) / 12.0f, f.withheld, eta);
+        log_china_price[m] = price_step(log_china_price[m], china_target, theta, sigma, z.z[3], log_min, log_max);
 
         // 7. Substitution ratchet: grows with log2 of the price ratio, never falls.
         subst[m] = fminf(subst[m] + mm.substitution_rate.get(d) / 12.0f * fmaxf(0.0f, log_ratio * 1.44269504f),

@@ -1,0 +1,76 @@
+// Command dispatch, --help, --version, and the mapping of errors to exit codes.
+#include "cli.h"
+
+#include <iostream>
+#include <string>
+
+#include <boost/program_options/errors.hpp>
+
+#include "build_info.h"
+#include "engine.h"
+#include "errors.h"
+
+namespace remc {
+
+namespace {
+
+const char* kUsage =
+    "remc: Monte Carlo risk engine for rare-earth supply shocks\n"
+    "\n"
+    "usage: remc COMMAND [OPTIONS]\n"
+    "\n"
+    "commands:\n"
+    "  run       simulate paths from a config and write an HDF5 result\n"
+    "  validate  check a config without running it\n"
+    "  info      print the headline risk table and provenance of a result\n"
+    "\n"
+    "  remc COMMAND --help   options of a command\n"
+    "  remc --version        version, git hash and backends\n"
+    "\n"
+    "exit codes: 0 ok, 1 runtime error, 2 usage or config error\n";
+
+void print_version() {
+  std::cout << "remc " << REMC_VERSION;
+  if (std::string(REMC_GIT_SHA).size() > 0) std::cout << " (git " << REMC_GIT_SHA << ")";
+  std::cout << "\nbackends: cpu" << (cuda_backend_built() ? ", cuda" : "") << "\n";
+}
+
+}  // namespace
+
+int cli_main(int argc, char** argv) {
+  const std::vector<std::string> all(argv + 1, argv + argc);
+  try {
+    if (all.empty()) {
+      std::cerr << kUsage;
+      return kExitUsage;
+    }
+    const std::string& command = all[0];
+    const std::vector<std::string> rest(all.begin() + 1, all.end());
+    if (command == "--help" || command == "-h" || command == "help") {
+      std::cout << kUsage;
+      return kExitOk;
+    }
+    if (command == "--version") {
+      print_version();
+      return kExitOk;
+    }
+    if (command == "run") return command_run(rest);
+    if (command == "validate") return command_validate(rest);
+    if (command == "info") return command_info(rest);
+    throw UsageError("unknown command '" + command + "' (commands: run, validate, info; see remc --help)");
+  } catch (const ConfigError& e) {
+    std::cerr << "remc: config error: " << e.what() << "\n";
+    return kExitUsage;
+  } catch (const UsageError& e) {
+    std::cerr << "remc: " << e.what() << "\n";
+    return kExitUsage;
+  } catch (const boost::program_options::error& e) {
+    std::cerr << "remc: " << e.what() << " (see remc " << (all.empty() ? "" : all[0]) << " --help)\n";
+    return kExitUsage;
+  } catch (const std::exception& e) {
+    std::cerr << "remc: error: " << e.what() << "\n";
+    return kExitRuntime;
+  }
+}
+
+}  // namespace remc

@@ -1,0 +1,22 @@
+// The remc command line: commands, options, exit codes.
+//   0 ok, 1 runtime error, 2 usage or config error (see README).
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace remc {
+
+constexpr int kExitOk = 0;
+constexpr int kExitRuntime = 1;
+constexpr int kExitUsage = 2;
+
+// Runs one command line; maps typed errors to exit codes and prints them.
+int cli_main(int argc, char** argv);
+
+// The commands, each with its arguments after the command name.
+int command_run(const std::vector<std::string>& args);
+int command_validate(const std::vector<std::string>& args);
+int command_info(const std::vector<std::string>& args);
+
+}  // namespace remc
