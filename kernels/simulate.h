@@ -100,6 +100,26 @@ struct PathSimulator {
       first_short[m] = static_cast<float>(T);
       depletion[m] = static_cast<float>(T);
     }
+    // Per-path constants of the monthly loop, hoisted out of it: logs of
+    // prices and demand terms, so each month costs few transcendentals.
+    float log_ref[kMaxMaterials], log_min[kMaxMaterials], log_max[kMaxMaterials], log_china_ref[kMaxMaterials];
+    float log_demand0[kNumRegions][kMaxMaterials], log_growth_month[kNumRegions][kMaxMaterials];
+    float demand_sd[kNumRegions][kMaxMaterials], elasticity[kNumRegions][kMaxMaterials];
+    for (int m = 0; m < M; ++m) {
+      log_ref[m] = logf(md.price[m].ref.get(d));
+      log_min[m] = logf(md.price[m].min.get(d));
+      log_max[m] = logf(md.price[m].max.get(d));
+      log_china_ref[m] = logf(md.price[m].china_ref.get(d));
+      for (int r = 0; r < kNumRegions; ++r) {
+        const DemandModel& dm = md.demand[r][m];
+        const float sd = dm.noise_sigma.get(d);
+        // ln(base / 12) - sd^2 / 2: monthly base with the lognormal mean correction.
+        log_demand0[r][m] = logf(dm.base_tpy.get(d) / 12.0f) - 0.5f * sd * sd;
+        log_growth_month[r][m] = log1pf(dm.growth.get(d)) / 12.0f;
+        demand_sd[r][m] = sd;
+        elasticity[r][m] = dm.price_elasticity.get(d);
+      }
+    }
     float months_in_regime[kMaxRegimes] = {};
     float months_restricted = 0.0f;
 
@@ -133,6 +153,8 @@ struct PathSimulator {
       // 2. Plant output this month, t/month, and importer capacity online, t/yr.
       float q[kNumRegions][kMaxMaterials] = {};
       float capacity_imp[kMaxMaterials] = {};
+      int util_group = -1;
+      Normal4 util_z{};
       for (int p = 0; p < md.projects; ++p) {
         const ProjectModel& pr = md.project[p];
         const float ramp = ramp_fraction(start[p], pr.ramp_months.get(d), t);
@@ -140,8 +162,12 @@ struct PathSimulator {
         float util = pr.utilisation.get(d);
         const float su = pr.utilisation_sigma.get(d);
         if (su > 0.0f) {
-          const float z = rng.normals(static_cast<std::uint32_t>(t), kSlotProjectUtil + static_cast<std::uint32_t>(p / 4)).z[p % 4];
-          util *= expf(su * z - 0.5f * su * su);
+          // One draw serves four consecutive projects.
+          if (p / 4 != util_group) {
+            util_group = p / 4;
+            util_z = rng.normals(static_cast<std::uint32_t>(t), kSlotProjectUtil + static_cast<std::uint32_t>(util_group));
+          }
+          util *= expf(su * util_z.z[p % 4] - 0.5f * su * su);
         }
         util = fminf(util, 1.0f);
         for (int m = 0; m < M; ++m) {
@@ -159,17 +185,16 @@ struct PathSimulator {
         const float p_ref = pm.ref.get(d);
         const float price = expf(log_price[m]);
         const float china_price = expf(log_china_price[m]);
-        const float log_ratio = log_price[m] - logf(p_ref);
+        const float log_ratio = log_price[m] - log_ref[m];
 
-        // 3. Demand, t/month: reference path, noise, substitution, price response.
+        // 3. Demand, t/month: reference path with growth and noise, less the
+        //    substituted fraction; then the short-run price response.
         float demand_ref[kNumRegions], demand[kNumRegions];
         for (int r = 0; r < kNumRegions; ++r) {
-          const DemandModel& dm = md.demand[r][m];
-          const float sd = dm.noise_sigma.get(d);
-          const float years = static_cast<float>(t) / 12.0f;
-          demand_ref[r] = dm.base_tpy.get(d) / 12.0f * expf(years * log1pf(dm.growth.get(d))) *
-                          expf(sd * z.z[r] - 0.5f * sd * sd) * (1.0f - subst[m]);
-          demand[r] = demand_ref[r] * expf(dm.price_elasticity.get(d) * log_ratio);
+          demand_ref[r] = expf(log_demand0[r][m] + static_cast<float>(t) * log_growth_month[r][m] +
+                               demand_sd[r][m] * z.z[r]) *
+                          (1.0f - subst[m]);
+          demand[r] = demand_ref[r] * expf(elasticity[r][m] * log_ratio);
         }
         const float d_sec = demand[0];  // importer sector demand
         const float d_all = demand[1];
@@ -238,15 +263,13 @@ struct PathSimulator {
         const float eta = pm.eta.get(d);
         const float theta = pm.theta.get(d);
         const float sigma = pm.sigma.get(d);
-        const float log_min = logf(pm.min.get(d));
-        const float log_max = logf(pm.max.get(d));
         const float demand_ex = demand_ref[0] + refill + demand_ref[1];
         const float supply_ex = mi.output_imp + mi.output_all + f.export_imp + f.export_all + s.release;
-        log_price[m] = price_step(log_price[m], log_balance_price(logf(p_ref), demand_ex, supply_ex, eta, log_max),
-                                  theta, sigma, z.z[2], log_min, log_max);
-        const float china_target = log_china_balance_price(logf(pm.china_ref.get(d)),
-                                                           mm.china_demand_tpy.get(d) / 12.0f, f.withheld, eta);
-        log_china_price[m] = price_step(log_china_price[m], china_target, theta, sigma, z.z[3], log_min, log_max);
+        log_price[m] = price_step(log_price[m], log_balance_price(log_ref[m], demand_ex, supply_ex, eta, log_max[m]),
+                                  theta, sigma, z.z[2], log_min[m], log_max[m]);
+        const float china_target =
+            log_china_balance_price(log_china_ref[m], mm.china_demand_tpy.get(d) / 12.0f, f.withheld, eta);
+        log_china_price[m] = price_step(log_china_price[m], china_target, theta, sigma, z.z[3], log_min[m], log_max[m]);
 
         // 7. Substitution ratchet: grows with log2 of the price ratio, never falls.
         subst[m] = fminf(subst[m] + mm.substitution_rate.get(d) / 12.0f * fmaxf(0.0f, log_ratio * 1.44269504f),
