@@ -24,4 +24,13 @@ CountTotals run_engine(const Model& model, const AggregationPlan& plan, const En
 #endif
 }
 
+double time_draws(const Model& model, const EngineOptions& options) {
+  if (options.backend == Backend::kCpu) return time_draws_cpu(model, options);
+#if defined(REMC_HAVE_CUDA)
+  return time_draws_cuda(model, options);
+#else
+  throw UsageError("--backend cuda: this remc was built without the CUDA backend");
+#endif
+}
+
 }  // namespace remc

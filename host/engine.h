@@ -52,6 +52,8 @@ struct EngineInfo {
   std::string device;   // e.g. "CPU (OpenMP, 2 threads)" or the GPU name
   int threads = 0;
   std::uint64_t block_paths = 0;
+  double simulate_seconds = 0.0;  // in the path kernel
+  double reduce_seconds = 0.0;    // in the block reduction and transition counts
 };
 
 // Simulates paths [first_path, first_path + paths) and reduces them.
@@ -59,11 +61,17 @@ struct EngineInfo {
 CountTotals run_engine(const Model& model, const AggregationPlan& plan, const EngineOptions& options,
                        BlockSink& sink, EngineInfo* info = nullptr);
 
+// Seconds to make the same random draws as simulating these paths, and
+// nothing else (the denominator of scripts/bench's draw-cost ratio).
+double time_draws(const Model& model, const EngineOptions& options);
+
 // Whether this binary has the CUDA backend and a device is usable.
 bool cuda_backend_built();
 
 // Per-backend entry points behind run_engine.
 CountTotals run_engine_cpu(const Model&, const AggregationPlan&, const EngineOptions&, BlockSink&, EngineInfo*);
 CountTotals run_engine_cuda(const Model&, const AggregationPlan&, const EngineOptions&, BlockSink&, EngineInfo*);
+double time_draws_cpu(const Model&, const EngineOptions&);
+double time_draws_cuda(const Model&, const EngineOptions&);
 
 }  // namespace remc

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <algorithm>
+#include <chrono>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
@@ -15,6 +16,7 @@
 #include <thrust/for_each.h>
 #include <thrust/iterator/counting_iterator.h>
 
+#include "draw_cost.h"
 #include "engine.h"
 #include "reduce.h"
 #include "simulate.h"
@@ -25,7 +27,7 @@ namespace remc {
 // and a bool atomic_counts (true: one work item per chunk, atomic adds).
 template <class Backend>
 CountTotals run_blocks(const Model& model, const AggregationPlan& plan, const EngineOptions& options,
-                       std::uint64_t block_paths, BlockSink& sink) {
+                       std::uint64_t block_paths, BlockSink& sink, EngineInfo* info) {
   using std::uint64_t;
   if (block_paths == 0 || block_paths % kChunkPaths != 0)
     throw std::invalid_argument("block paths (" + std::to_string(block_paths) + ") must be a positive multiple of " +
@@ -62,7 +64,9 @@ CountTotals run_blocks(const Model& model, const AggregationPlan& plan, const En
     sim.first_path = options.first_path + done;
     sim.out = thrust::raw_pointer_cast(values.data());
     sim.stride = block_paths;
+    const auto t0 = std::chrono::steady_clock::now();
     thrust::for_each(policy, thrust::counting_iterator<uint64_t>(0), thrust::counting_iterator<uint64_t>(n), sim);
+    const auto t1 = std::chrono::steady_clock::now();
 
     BlockReducer red;
     red.values = thrust::raw_pointer_cast(values.data());
@@ -96,6 +100,12 @@ CountTotals run_blocks(const Model& model, const AggregationPlan& plan, const En
                        thrust::counting_iterator<uint64_t>(static_cast<uint64_t>(T - 1) * tc.items_per_month), tc);
     }
 
+    const auto t2 = std::chrono::steady_clock::now();
+    if (info) {
+      info->simulate_seconds += std::chrono::duration<double>(t1 - t0).count();
+      info->reduce_seconds += std::chrono::duration<double>(t2 - t1).count();
+    }
+
     // The reducer lays moments out compactly, [cell][chunks of this block].
     thrust::copy(moments.begin(), moments.begin() + static_cast<std::ptrdiff_t>(cells) * chunks,
                  moments_host.begin());
@@ -112,6 +122,26 @@ CountTotals run_blocks(const Model& model, const AggregationPlan& plan, const En
   thrust::copy(exceed.begin(), exceed.end(), totals.exceed.begin());
   thrust::copy(transitions.begin(), transitions.end(), totals.transitions.begin());
   return totals;
+}
+
+// Times DrawCostKernel over the same paths and blocks as run_blocks.
+template <class Backend>
+double time_draw_blocks(const Model& model, const EngineOptions& options, std::uint64_t block_paths) {
+  typename Backend::template vector<Model> model_dev(1, model);
+  typename Backend::template vector<float> sink(block_paths);
+  const auto start = std::chrono::steady_clock::now();
+  for (std::uint64_t done = 0; done < options.paths;) {
+    const std::uint64_t n = std::min<std::uint64_t>(block_paths, options.paths - done);
+    DrawCostKernel k;
+    k.model = thrust::raw_pointer_cast(model_dev.data());
+    k.seed = options.seed;
+    k.first_path = options.first_path + done;
+    k.sink = thrust::raw_pointer_cast(sink.data());
+    thrust::for_each(Backend::policy(), thrust::counting_iterator<std::uint64_t>(0),
+                     thrust::counting_iterator<std::uint64_t>(n), k);
+    done += n;
+  }
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
 }  // namespace remc

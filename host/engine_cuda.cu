@@ -51,7 +51,7 @@ CountTotals run_engine_cuda(const Model& model, const AggregationPlan& plan, con
     info->block_paths = block;
   }
   try {
-    CountTotals totals = run_blocks<CudaBackend>(model, plan, options, block, sink);
+    CountTotals totals = run_blocks<CudaBackend>(model, plan, options, block, sink, info);
     check(cudaDeviceSynchronize(), "cudaDeviceSynchronize");
     return totals;
   } catch (const thrust::system_error& e) {
@@ -59,6 +59,15 @@ CountTotals run_engine_cuda(const Model& model, const AggregationPlan& plan, con
   } catch (const std::bad_alloc&) {
     throw RuntimeError("CUDA backend: out of device memory for block paths " + std::to_string(block) +
                        " (try a smaller --block-paths)");
+  }
+}
+
+double time_draws_cuda(const Model& model, const EngineOptions& options) {
+  const std::uint64_t block = options.block_paths > 0 ? options.block_paths : kCudaDefaultBlockPaths;
+  try {
+    return time_draw_blocks<CudaBackend>(model, options, block);
+  } catch (const thrust::system_error& e) {
+    throw RuntimeError(std::string("CUDA backend failed: ") + e.what());
   }
 }
 
