@@ -42,7 +42,7 @@ const std::vector<MetricInfo>& metric_catalogue() {
       {"shortage_cost", S::kSummaryMaterial, kShortageCost, "USD",
        "importer shortage times value of lost load, summed over the horizon"},
       {"excess_import_cost", S::kSummaryMaterial, kExcessImportCost, "USD",
-       "(price - reference price) times importer imports, summed over the horizon"},
+       "(price - reference price) times importer imports (from allies and China), summed over the horizon; negative when prices sit below the reference"},
       {"china_lost_revenue", S::kSummaryMaterial, kChinaLostRevenue, "USD",
        "withheld exports times China domestic price, summed over the horizon"},
       {"total_shortage_cost", S::kSummaryGlobal, kTotalShortageCost, "USD", "shortage_cost summed over materials"},

@@ -19,12 +19,15 @@ REMC_HD_INLINE float ramp_fraction(float start, float ramp_months, int t) {
 }
 
 // Start month once a restriction first occurs at `now`: emergency projects
-// start their clock, pending ones have their remaining delay scaled.
+// start their clock (lag, then their planned lead time and delay); a pending
+// project has the part of its delay still ahead of it multiplied by `factor`
+// (its planned lead time is not shortened).
 REMC_HD_INLINE float start_after_trigger(float start, bool on_restriction, float now, float lag, float planned,
                                          float delay, float factor) {
   if (on_restriction) return now + lag + planned + delay;
-  if (start > now) return now + (start - now) * factor;
-  return start;
+  if (start <= now) return start;
+  const float delay_left = fminf(delay, start - fmaxf(now, planned));
+  return start - (1.0f - factor) * fmaxf(0.0f, delay_left);
 }
 
 }  // namespace remc

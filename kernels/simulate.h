@@ -63,16 +63,17 @@ struct PathSimulator {
     const RegimeModel& rg = md.regime;
     int regime = 0;
     {
+      // Walk the initial law; if rounding leaves u above its sum, take the
+      // last state with positive mass (never a state the config excludes).
       const float u = rng.uniforms(kMonthPerPath, kSlotRegime).u[0];
       float cdf = 0.0f;
-      regime = rg.count - 1;
-      for (int k = 0; k < rg.count; ++k) {
+      regime = -1;
+      for (int k = 0; k < rg.count && regime < 0; ++k) {
         cdf += rg.initial[k];
-        if (u <= cdf) {
-          regime = k;
-          break;
-        }
+        if (u <= cdf) regime = k;
       }
+      for (int k = rg.count - 1; regime < 0 && k >= 0; --k)
+        if (rg.initial[k] > 0.0f) regime = k;
     }
     float tension = tn.initial.get(d);
     const bool dialogue = tn.dialogue.get(d) > 0.5f;
@@ -86,6 +87,7 @@ struct PathSimulator {
     const float jump = tn.jump.get(d);
     const float retaliation_prob = tn.retaliation_prob.get(d);
     bool accelerated = false;
+    int retaliations = 0;  // counter-moves this month, acting from next month like suppression events
 
     // Per-material state.
     float log_price[kMaxMaterials], log_china_price[kMaxMaterials], subst[kMaxMaterials], stock[kMaxMaterials];
@@ -127,15 +129,17 @@ struct PathSimulator {
       // 1. Regime move (China) with tension from suppression events.
       const Uniform4 ur = rng.uniforms(static_cast<std::uint32_t>(t), kSlotRegime);
       if (t > 0) {
-        tension = tension * decay + jump * static_cast<float>(poisson_small(events_per_month, ur.u[2]));
+        const int events = poisson_small(events_per_month, ur.u[2]) + retaliations;
+        tension = tension * decay + jump * static_cast<float>(events);
+        retaliations = 0;
         regime = next_regime(rg, regime, tension, beta, e_mult, d_mult, ur.u[0]);
       }
       put(layout.monthly_global(kTension, t), local, tension);
       put(layout.monthly_global(kRegime, t), local, static_cast<float>(regime));
       months_in_regime[regime] += 1.0f;
       if (regime > 0) months_restricted += 1.0f;
-      // Importer counter-move: retaliation raises tension from next month on.
-      if (regime >= tn.retaliate_at && ur.u[1] <= retaliation_prob) tension += jump;
+      // Importer counter-move: a retaliation is a suppression event of next month.
+      if (regime >= tn.retaliate_at && ur.u[1] <= retaliation_prob) retaliations = 1;
       // First restrictive month: emergency projects start their clock, and
       // pending projects' remaining delay shrinks.
       if (!accelerated && regime >= tn.accelerate_at) {
