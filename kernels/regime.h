@@ -16,10 +16,15 @@ REMC_HD_INLINE int poisson_small(float mean, float u) {
   float p = expf(-mean);
   float cdf = p;
   int k = 0;
+  // u can be exactly 1 while the float cdf saturates just below it: stop
+  // once the terms no longer change the sum (the far tail) instead of
+  // running on to the cap.
   while (u > cdf && k < 64) {
     ++k;
     p *= mean / static_cast<float>(k);
-    cdf += p;
+    const float next = cdf + p;
+    if (next == cdf) break;
+    cdf = next;
   }
   return k;
 }

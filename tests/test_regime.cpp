@@ -227,15 +227,11 @@ double poisson_tail(double mu, int k) {
   return tail > 0.0 ? tail : 1.0 - below;
 }
 
-// KERNEL BUG (kernels/regime.h, poisson_small): when u lies above the float
-// cumulative sum's limit, the loop runs to its cap and returns 64 events.
-// u01<float> returns exactly 1.0f for the top 128 raw words (probability
-// 2^-25 per draw), and the float CDF of Poisson(0.1) stalls at 0.99999994,
-// so poisson_small(0.1, 1.0f) == 64: about 4 months per million-path,
-// 120-month run get 64 suppression events at once. For mean 5 the CDF stalls
-// lower and u = 1 - 2^-23 already gives 64. Every value the sampler returns
-// should have a tail mass P(X >= k) at least far below the float resolution
-// of u (2^-25 = 3e-8); 1e-12 leaves room for any sensible fix.
+// Regression test: u01<float> returns exactly 1.0f for the top raw words
+// (probability 2^-25 per draw), while the float CDF of Poisson(0.1) stalls at
+// 0.99999994; poisson_small used to run on to its cap and return 64 events.
+// Every value it returns must have a tail mass P(X >= k) far above zero;
+// 1e-12 is well below the float resolution of u (2^-25 = 3e-8).
 TEST(Regime, PoissonSmallNeverReturnsTheLoopCapForUNearOne) {
   for (float mean : {0.1f, 0.5f, 1.0f, 2.0f, 5.0f, 10.0f})
     for (float u : {1.0f, 1.0f - FLT_EPSILON / 2.0f, 1.0f - FLT_EPSILON}) {
