@@ -1,0 +1,50 @@
+// Builds the AggregationPlan from a config: one histogram (and threshold list)
+// per metric and material, with default ranges derived from the model and
+// [output] overrides applied. Also the cell arithmetic shared by the
+// aggregator and the result writer. Defaults are documented in
+// docs/hdf5-schema.md ("Histogram defaults").
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "engine.h"
+#include "metrics.h"
+#include "run_config.h"
+
+namespace remc {
+
+// The plan for `config`: specs in catalogue order, one per (metric, material)
+// for per-material metrics and one per metric otherwise. Throws ConfigError
+// for bad overrides (unknown metric or material, lo >= hi, log with lo <= 0,
+// too many thresholds).
+AggregationPlan make_plan(const RunConfig& config);
+
+// The default histogram of `metric` (material `material`, ignored for global
+// metrics) with `bins` bins, before overrides; no thresholds.
+HistSpec default_hist(const Model& model, const MetricInfo& metric, int material, int bins);
+
+// Thresholds used for `metric` when [output] sets none (may be empty).
+std::vector<float> default_thresholds(const std::string& metric);
+
+// The quantile levels reported: the nine standard levels (0.01 ... 0.99)
+// and any configured ones, sorted, without duplicates.
+std::vector<double> quantile_levels(const OutputOptions& output);
+
+// Expected-shortfall tail fractions: mean of the largest 5 % and 1 %.
+const std::vector<double>& tail_levels();
+
+// Number of cells of `metric` along its material axis (1 for global ones)
+// and along its second axis (months, regimes, or 1 for summaries).
+int material_extent(const OutputLayout& layout, const MetricInfo& metric);
+int inner_extent(const OutputLayout& layout, const MetricInfo& metric);
+
+// The cell of `metric` for material `material` (0 for global metrics) and
+// `index` along the inner axis: month for series, regime for months_in_regime,
+// 0 for summaries.
+int cell_of(const OutputLayout& layout, const MetricInfo& metric, int material, int index);
+
+// The spec index of `metric` for `material`.
+int spec_of(const AggregationPlan& plan, const MetricInfo& metric, int material);
+
+}  // namespace remc

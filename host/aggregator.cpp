@@ -1,0 +1,197 @@
+// Streaming aggregation: moment trees per cell, then final statistics.
+#include "aggregator.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <string>
+#include <utility>
+
+#include "aggregation_plan.h"
+#include "errors.h"
+
+namespace remc {
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+// The interval counter i's values are known to lie in: a regular bin, or
+// [min, lo] for underflow and [hi, max] for overflow, clipped to [min, max].
+struct BinRange {
+  double a = 0.0, b = 0.0;
+  bool log = false;  // values interpolate in log x
+};
+
+BinRange bin_range(const HistSpec& spec, int i, double min, double max) {
+  BinRange r;
+  if (i == 0) {
+    r.a = min;
+    r.b = spec.lo;
+  } else if (i == spec.bins + 1) {
+    r.a = spec.hi;
+    r.b = max;
+  } else {
+    r.a = bin_edge(spec, i - 1);
+    r.b = bin_edge(spec, i);
+    r.log = spec.log_scale;
+  }
+  r.a = std::max(r.a, min);
+  r.b = std::min(r.b, max);
+  if (r.b < r.a) r.b = r.a;
+  r.log = r.log && r.a > 0.0;
+  return r;
+}
+
+// The point a fraction f of the way through the range.
+double interpolate(const BinRange& r, double f) {
+  if (r.log) return std::exp(std::log(r.a) + f * (std::log(r.b) - std::log(r.a)));
+  return r.a + f * (r.b - r.a);
+}
+
+// Mean of the top fraction g of values spread (log-)uniformly over the range.
+double top_mean(const BinRange& r, double g) {
+  const double u = interpolate(r, 1.0 - g);
+  if (r.log && r.b > u) return (r.b - u) / (std::log(r.b) - std::log(u));
+  return 0.5 * (u + r.b);
+}
+
+std::uint64_t total(const HistSpec& spec, const std::uint64_t* counts) {
+  std::uint64_t n = 0;
+  for (int i = 0; i < spec.bins + 2; ++i) n += counts[i];
+  return n;
+}
+
+}  // namespace
+
+double bin_edge(const HistSpec& spec, int k) {
+  const double lo = spec.lo, hi = spec.hi;
+  const double f = static_cast<double>(k) / spec.bins;
+  if (spec.log_scale) return std::exp(std::log(lo) + f * (std::log(hi) - std::log(lo)));
+  return lo + f * (hi - lo);
+}
+
+void hist_quantile(const HistSpec& spec, const std::uint64_t* counts, double min, double max, double level,
+                   double* value, double* resolution) {
+  const std::uint64_t n = total(spec, counts);
+  *value = kNaN;
+  *resolution = kNaN;
+  if (n == 0) return;
+  const double rank = level * static_cast<double>(n);
+  double below = 0.0;
+  for (int i = 0; i < spec.bins + 2; ++i) {
+    const double c = static_cast<double>(counts[i]);
+    if (c == 0.0) continue;
+    if (below + c >= rank || i == spec.bins + 1) {
+      const BinRange r = bin_range(spec, i, min, max);
+      const double f = std::clamp((rank - below) / c, 0.0, 1.0);
+      *value = interpolate(r, f);
+      *resolution = r.b - r.a;
+      return;
+    }
+    below += c;
+  }
+}
+
+double hist_expected_shortfall(const HistSpec& spec, const std::uint64_t* counts, double min, double max,
+                               double tail) {
+  const std::uint64_t n = total(spec, counts);
+  const double wanted = tail * static_cast<double>(n);
+  if (n == 0 || !(wanted > 0.0)) return kNaN;
+  double remaining = wanted, sum = 0.0;
+  for (int i = spec.bins + 1; i >= 0 && remaining > 0.0; --i) {
+    const double c = static_cast<double>(counts[i]);
+    if (c == 0.0) continue;
+    const double take = std::min(c, remaining);
+    sum += take * top_mean(bin_range(spec, i, min, max), take / c);
+    remaining -= take;
+  }
+  return sum / (wanted - remaining);
+}
+
+Aggregator::Aggregator(AggregationPlan plan, std::vector<double> quantile_levels) {
+  results_.plan = std::move(plan);
+  results_.quantile_levels = std::move(quantile_levels);
+  results_.tail_levels = tail_levels();
+  trees_.resize(results_.plan.cell_spec.size());
+}
+
+void Aggregator::on_block(std::uint64_t first_chunk, int chunks, const ChunkMoments* moments) {
+  const std::size_t cells = trees_.size();
+  for (std::size_t c = 0; c < cells; ++c)
+    for (int k = 0; k < chunks; ++k)
+      trees_[c].push(first_chunk + static_cast<std::uint64_t>(k), moments[c * static_cast<std::size_t>(chunks) + k]);
+}
+
+void Aggregator::on_progress(std::uint64_t paths_done, std::uint64_t paths_total) {
+  if (progress) progress(paths_done, paths_total);
+}
+
+const AggregateResults& Aggregator::finish(const CountTotals& totals) {
+  AggregateResults& r = results_;
+  const AggregationPlan& plan = r.plan;
+  const std::size_t cells = trees_.size();
+  const std::size_t nq = r.quantile_levels.size(), nt = r.tail_levels.size();
+  const OutputLayout& layout = plan.layout;
+  const std::size_t transitions_size = static_cast<std::size_t>(layout.months) * layout.regimes * layout.regimes;
+  if (totals.hist.size() != plan.hist_size || totals.exceed.size() != cells * kMaxThresholds ||
+      totals.transitions.size() != transitions_size)
+    throw RuntimeError("aggregator: engine counts have sizes " + std::to_string(totals.hist.size()) + "/" +
+                       std::to_string(totals.exceed.size()) + "/" + std::to_string(totals.transitions.size()) +
+                       ", the plan expects " + std::to_string(plan.hist_size) + "/" +
+                       std::to_string(cells * kMaxThresholds) + "/" + std::to_string(transitions_size));
+  r.hist = totals.hist;
+  r.exceed_count = totals.exceed;
+  r.transitions = totals.transitions;
+  r.count.assign(cells, 0);
+  for (auto* v : {&r.mean, &r.variance, &r.std_dev, &r.std_error, &r.min, &r.max}) v->assign(cells, kNaN);
+  r.quantile.assign(cells * nq, kNaN);
+  r.resolution.assign(cells * nq, kNaN);
+  r.exceedance.assign(cells * kMaxThresholds, kNaN);
+  r.exceedance_stderr.assign(cells * kMaxThresholds, kNaN);
+  r.expected_shortfall.assign(cells * nt, kNaN);
+
+  for (std::size_t c = 0; c < cells; ++c) {
+    const HistSpec& spec = plan.specs[plan.cell_spec[c]];
+    const std::uint64_t* counts = r.hist.data() + plan.hist_offset[c];
+    const ChunkMoments m = trees_[c].result();
+    if (total(spec, counts) != m.count)
+      throw RuntimeError("aggregator: cell " + std::to_string(c) + " has " + std::to_string(total(spec, counts)) +
+                         " histogram counts but " + std::to_string(m.count) + " paths in its moments");
+    r.count[c] = m.count;
+    if (m.count == 0) continue;
+    const double n = static_cast<double>(m.count);
+    r.mean[c] = m.mean;
+    r.min[c] = m.min;
+    r.max[c] = m.max;
+    if (m.count > 1) {
+      r.variance[c] = m.m2 / (n - 1.0);
+      r.std_dev[c] = std::sqrt(r.variance[c]);
+      r.std_error[c] = r.std_dev[c] / std::sqrt(n);
+    }
+    for (std::size_t q = 0; q < nq; ++q)
+      hist_quantile(spec, counts, m.min, m.max, r.quantile_levels[q], &r.quantile[c * nq + q],
+                    &r.resolution[c * nq + q]);
+    for (int j = 0; j < spec.threshold_count; ++j) {
+      const double p = static_cast<double>(r.exceed_count[c * kMaxThresholds + j]) / n;
+      r.exceedance[c * kMaxThresholds + j] = p;
+      r.exceedance_stderr[c * kMaxThresholds + j] = std::sqrt(p * (1.0 - p) / n);
+    }
+    for (std::size_t t = 0; t < nt; ++t)
+      r.expected_shortfall[c * nt + t] = hist_expected_shortfall(spec, counts, m.min, m.max, r.tail_levels[t]);
+  }
+
+  // Occupancy: the regime histogram has one bin per state.
+  r.paths = cells > 0 ? r.count[0] : 0;
+  r.occupancy.assign(static_cast<std::size_t>(layout.months) * layout.regimes, kNaN);
+  for (int t = 0; t < layout.months; ++t) {
+    const int cell = layout.monthly_global(kRegime, t);
+    const std::uint64_t* counts = r.hist.data() + plan.hist_offset[cell];
+    for (int k = 0; k < layout.regimes && r.count[cell] > 0; ++k)
+      r.occupancy[static_cast<std::size_t>(t) * layout.regimes + k] =
+          static_cast<double>(counts[1 + k]) / static_cast<double>(r.count[cell]);
+  }
+  return r;
+}
+
+}  // namespace remc
