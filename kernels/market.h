@@ -35,26 +35,26 @@ struct MarketFlows {
 REMC_HD_INLINE MarketFlows clear_market(const MarketInputs& in) {
   MarketFlows f;
   // 1. Allies keep K_all; the rest is shared with the importer pro rata to need.
-  f.keep_all = fminf(in.output_all, in.home_bias * in.demand_all);
+  f.keep_all = min_f(in.output_all, in.home_bias * in.demand_all);
   const float surplus_all = in.output_all - f.keep_all;
   const float need_all = in.demand_all - f.keep_all;
-  const float need_imp = fmaxf(0.0f, in.demand_imp - in.output_imp);
+  const float need_imp = max_f(0.0f, in.demand_imp - in.output_imp);
   if (need_all + need_imp > 0.0f) {
-    const float shared = fminf(surplus_all, need_all + need_imp);
+    const float shared = min_f(surplus_all, need_all + need_imp);
     f.to_allies = shared * need_all / (need_all + need_imp);
     f.to_imp = shared * need_imp / (need_all + need_imp);
   }
   // An importer surplus goes to the allies' remaining need.
-  f.to_allies += fminf(fmaxf(0.0f, in.output_imp - in.demand_imp), need_all - f.to_allies);
+  f.to_allies += min_f(max_f(0.0f, in.output_imp - in.demand_imp), need_all - f.to_allies);
   // 2. China swings: fills the remaining gaps as far as the regime allows.
-  f.gap_imp = fmaxf(0.0f, in.demand_imp - in.output_imp - f.to_imp);
-  f.gap_all = fmaxf(0.0f, in.demand_all - f.keep_all - f.to_allies);
+  f.gap_imp = max_f(0.0f, in.demand_imp - in.output_imp - f.to_imp);
+  f.gap_all = max_f(0.0f, in.demand_all - f.keep_all - f.to_allies);
   f.export_imp = in.allow_imp * f.gap_imp;
   f.export_all = in.allow_all * f.gap_all;
   f.withheld = f.gap_imp + f.gap_all - f.export_imp - f.export_all;
   // 3. Importer supply before the stockpile; the allies' shortage.
-  f.supply_imp = fminf(in.demand_imp, in.output_imp) + f.to_imp + f.export_imp;
-  f.short_all = fmaxf(0.0f, in.demand_all - f.keep_all - f.to_allies - f.export_all);
+  f.supply_imp = min_f(in.demand_imp, in.output_imp) + f.to_imp + f.export_imp;
+  f.short_all = max_f(0.0f, in.demand_all - f.keep_all - f.to_allies - f.export_all);
   return f;
 }
 
@@ -81,26 +81,26 @@ struct StockpileFlows {
 REMC_HD_INLINE StockpileFlows stockpile_step(const StockpileInputs& in) {
   StockpileFlows s;
   // Sectors are served before refill purchases, in priority order.
-  s.served = fminf(in.supply, in.sector_demand);
-  s.refill_bought = fminf(in.refill, in.supply - s.served);
+  s.served = min_f(in.supply, in.sector_demand);
+  s.refill_bought = min_f(in.refill, in.supply - s.served);
   const float unmet = in.sector_demand - s.served;
   const float priority_demand = in.priority_share * in.sector_demand;
-  const float priority_unmet = fmaxf(0.0f, priority_demand - s.served);
+  const float priority_unmet = max_f(0.0f, priority_demand - s.served);
   if (in.sector_demand > 0.0f && unmet / in.sector_demand > in.release_threshold) {
     const float cap = in.priority_first ? priority_unmet : unmet;
-    s.release = fminf(in.release_max_fraction * in.stock, cap);
+    s.release = min_f(in.release_max_fraction * in.stock, cap);
   }
   s.stock = in.stock + s.refill_bought - s.release;
-  s.shortage = fmaxf(0.0f, unmet - s.release);
-  s.priority_shortage = fmaxf(0.0f, priority_demand - s.served - s.release);
+  s.shortage = max_f(0.0f, unmet - s.release);
+  s.priority_shortage = max_f(0.0f, priority_demand - s.served - s.release);
   return s;
 }
 
 // Partial adjustment of a log price towards log_target, plus noise, clamped.
 REMC_HD_INLINE float price_step(float log_price, float log_target, float theta, float sigma, float z, float log_min,
                                 float log_max) {
-  const float next = log_price + theta * (fminf(log_target, log_max) - log_price) + sigma * z;
-  return fminf(fmaxf(next, log_min), log_max);
+  const float next = log_price + theta * (min_f(log_target, log_max) - log_price) + sigma * z;
+  return min_f(max_f(next, log_min), log_max);
 }
 
 // Ex-China balance price: P_ref * (demand at reference price / supply)^(1/eta).

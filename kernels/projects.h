@@ -15,7 +15,7 @@ REMC_HD_INLINE float ramp_fraction(float start, float ramp_months, int t) {
   const float since = static_cast<float>(t) - start;
   if (since < 0.0f) return 0.0f;
   if (ramp_months <= 0.0f) return 1.0f;
-  return fminf(1.0f, (since + 1.0f) / ramp_months);
+  return min_f(1.0f, (since + 1.0f) / ramp_months);
 }
 
 // Start month once a restriction first occurs at `now`: emergency projects
@@ -26,8 +26,8 @@ REMC_HD_INLINE float start_after_trigger(float start, bool on_restriction, float
                                          float delay, float factor) {
   if (on_restriction) return now + lag + planned + delay;
   if (start <= now) return start;
-  const float delay_left = fminf(delay, start - fmaxf(now, planned));
-  return start - (1.0f - factor) * fmaxf(0.0f, delay_left);
+  const float delay_left = min_f(delay, start - max_f(now, planned));
+  return start - (1.0f - factor) * max_f(0.0f, delay_left);
 }
 
 }  // namespace remc

@@ -173,7 +173,7 @@ struct PathSimulator {
           }
           util *= expf(su * util_z.z[p % 4] - 0.5f * su * su);
         }
-        util = fminf(util, 1.0f);
+        util = min_f(util, 1.0f);
         for (int m = 0; m < M; ++m) {
           const float cap = pr.capacity_tpy[m].get(d);
           q[pr.region][m] += cap * ramp * util / 12.0f;
@@ -205,7 +205,7 @@ struct PathSimulator {
         float refill = 0.0f;
         const float target = sp.target_t.get(d);
         if (regime == 0 && stock[m] < target && price < sp.refill_price_max.get(d))
-          refill = fminf(sp.refill_t_per_month.get(d), target - stock[m]);
+          refill = min_f(sp.refill_t_per_month.get(d), target - stock[m]);
         MarketInputs mi;
         mi.demand_imp = d_sec + refill;
         mi.demand_all = d_all;
@@ -251,14 +251,14 @@ struct PathSimulator {
         // Path summaries.
         const float threshold = md.shortage_threshold;
         cum_short[m] += shortage;
-        max_frac[m] = fmaxf(max_frac[m], frac);
+        max_frac[m] = max_f(max_frac[m], frac);
         if (frac > threshold) {
           short_months[m] += 1.0f;
-          first_short[m] = fminf(first_short[m], static_cast<float>(t));
+          first_short[m] = min_f(first_short[m], static_cast<float>(t));
         }
-        peak_ratio[m] = fmaxf(peak_ratio[m], price / p_ref);
+        peak_ratio[m] = max_f(peak_ratio[m], price / p_ref);
         const float stock0 = sp.initial_t.get(d);
-        if (stock0 > 0.0f && stock[m] <= 0.01f * stock0) depletion[m] = fminf(depletion[m], static_cast<float>(t));
+        if (stock0 > 0.0f && stock[m] <= 0.01f * stock0) depletion[m] = min_f(depletion[m], static_cast<float>(t));
         short_cost[m] += shortage * mm.voll_per_t.get(d);
         excess_cost[m] += (price - p_ref) * 1000.0f * (f.to_imp + f.export_imp);
         lost_rev[m] += f.withheld * china_price * 1000.0f;
@@ -276,8 +276,8 @@ struct PathSimulator {
         log_china_price[m] = price_step(log_china_price[m], china_target, theta, sigma, z.z[3], log_min[m], log_max[m]);
 
         // 7. Substitution ratchet: grows with log2 of the price ratio, never falls.
-        subst[m] = fminf(subst[m] + mm.substitution_rate.get(d) / 12.0f * fmaxf(0.0f, log_ratio * 1.44269504f),
-                         fmaxf(subst[m], mm.substitution_max.get(d)));
+        subst[m] = min_f(subst[m] + mm.substitution_rate.get(d) / 12.0f * max_f(0.0f, log_ratio * 1.44269504f),
+                         max_f(subst[m], mm.substitution_max.get(d)));
       }
     }
 
