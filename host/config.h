@@ -1,0 +1,22 @@
+// The config loader's public API: INI file (with includes) plus --set
+// overrides -> validated RunConfig. Format and keys: docs/config.md.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "run_config.h"
+
+namespace remc {
+
+// Reads, resolves and validates a config. `sets` are --set arguments,
+// "section.key=value", applied after all includes, in order.
+// Throws ConfigError "FILE:LINE: [section] key = value: reason" on bad input.
+RunConfig load_config(const std::string& path, const std::vector<std::string>& sets = {});
+
+// The same from INI text instead of a file (no includes); `name` stands for the
+// file name in messages and in RunConfig::config_file.
+RunConfig load_config_text(const std::string& text, const std::string& name,
+                           const std::vector<std::string>& sets = {});
+
+}  // namespace remc

@@ -1,0 +1,139 @@
+// Builds the market parts of the Model: [material.*], [project.*],
+// [demand.REGION.MATERIAL], [stockpile.*] and [price.*].
+#include <cmath>
+
+#include "config_reader.h"
+#include "errors.h"
+
+namespace remc {
+namespace {
+
+constexpr double kShareTolerance = 1e-9;  // sector shares must sum to 1 within this
+const Range kNonneg = Range::at_least(0);
+
+// Fixed-value cross check: lo <= v (when both are plain numbers).
+void check_order(ConfigReader& r, const std::string& sec, const std::string& key, const Param& v, const Param& lo,
+                 const Param& hi, const std::string& why) {
+  if (v.draw >= 0 || lo.draw >= 0 || hi.draw >= 0) return;
+  if (v.value < lo.value || v.value > hi.value) r.fail(sec, key, why);
+}
+
+}  // namespace
+
+void build_materials(ConfigReader& r) {
+  RunConfig& c = r.out();
+  for (int m = 0; m < c.model.materials; ++m) {
+    const std::string s = "material." + c.material_names[m];
+    MaterialModel& mm = c.model.material[m];
+    mm.substitution_rate = r.param(s, "substitution_rate", kNonneg, 0.0);
+    mm.substitution_max = r.param(s, "substitution_max", Range::unit(), 0.0);
+    mm.home_bias = r.param(s, "home_bias", Range::unit(), 0.0);
+    mm.voll_per_t = r.param(s, "voll_per_t", kNonneg, 0.0);
+    mm.china_demand_tpy = r.param(s, "china_demand_tpy", kNonneg, 0.0);
+  }
+}
+
+void build_projects(ConfigReader& r) {
+  RunConfig& c = r.out();
+  Model& md = c.model;
+  // Projects in section-name order (the tree is sorted), disabled ones dropped.
+  std::vector<std::string> sections;
+  for (const std::string& name : r.section_names("project.")) sections.push_back(name);
+  for (const std::string& s : sections) {
+    if (!r.boolean(s, "enabled", true)) continue;
+    if (md.projects >= kMaxProjects)
+      r.fail_section(s, "too many projects: at most kMaxProjects = " + std::to_string(kMaxProjects));
+    ProjectModel& p = md.project[md.projects];
+    const std::string region = r.choice(s, "region", {"importer", "allies"}, true);
+    p.region = region == "importer" ? 0 : 1;
+    for (int m = 0; m < md.materials; ++m)
+      p.capacity_tpy[m] = r.param(s, "capacity_tpy." + c.material_names[m], kNonneg, 0.0);
+    p.online_month = r.param(s, "online_month", Range::closed(0, kMaxMonths), 0.0);
+    p.delay_median_months = r.param(s, "delay_median_months", kNonneg, 0.0);
+    p.delay_sigma = r.param(s, "delay_sigma", kNonneg, 0.0);
+    p.fail_prob = r.param(s, "fail_prob", Range::unit(), 0.0);
+    p.ramp_months = r.param(s, "ramp_months", kNonneg, 0.0);
+    p.utilisation = r.param(s, "utilisation", Range::unit(), 1.0);
+    p.utilisation_sigma = r.param(s, "utilisation_sigma", kNonneg, 0.0);
+    p.on_restriction = r.choice(s, "trigger", {"none", "restriction"}) == "restriction";
+    p.trigger_lag_months = r.param(s, "trigger_lag_months", kNonneg, 0.0);
+    if (p.on_restriction && md.tension.accelerate_at >= kMaxRegimes)
+      r.fail(s, "trigger", "trigger = restriction needs [tension] accelerate_at (a regime name)");
+    c.project_names.push_back(s.substr(8));
+    ++md.projects;
+  }
+}
+
+void build_demand(ConfigReader& r) {
+  RunConfig& c = r.out();
+  Model& md = c.model;
+  const char* regions[kNumRegions] = {"importer", "allies"};
+  for (int g = 0; g < kNumRegions; ++g) {
+    for (int m = 0; m < md.materials; ++m) {
+      const std::string s = std::string("demand.") + regions[g] + "." + c.material_names[m];
+      DemandModel& d = md.demand[g][m];
+      d.base_tpy = r.param(s, "base_tpy", kNonneg);
+      d.growth = r.param(s, "growth", Range::above(-1), 0.0);
+      d.noise_sigma = r.param(s, "noise_sigma", kNonneg, 0.0);
+      d.price_elasticity = r.param(s, "price_elasticity", Range::at_most(0), 0.0);
+      if (g != 0) continue;
+      // Sector shares: none given means equal shares; otherwise missing ones are 0.
+      bool any = false;
+      std::string first_key;
+      for (const std::string& sec : c.sector_names)
+        if (r.has(s, "share." + sec) && !any) any = true, first_key = "share." + sec;
+      double sum = 0.0;
+      for (int k = 0; k < md.sectors; ++k) {
+        const double v = any ? r.number(s, "share." + c.sector_names[k], Range::unit(), 0.0) : 1.0 / md.sectors;
+        d.sector_share[k] = static_cast<float>(v);
+        sum += v;
+      }
+      if (any && std::fabs(sum - 1.0) > kShareTolerance)
+        r.fail(s, first_key, "sector shares sum to " + format_sum(sum) + ", must sum to 1 (within 1e-9)");
+    }
+  }
+}
+
+void build_stockpiles(ConfigReader& r) {
+  RunConfig& c = r.out();
+  for (int m = 0; m < c.model.materials; ++m) {
+    const std::string s = "stockpile." + c.material_names[m];
+    StockpileModel& sp = c.model.stockpile[m];
+    sp.initial_t = r.param(s, "initial_t", kNonneg, 0.0);
+    sp.target_t = r.param(s, "target_t", kNonneg, 0.0);
+    sp.release_threshold = r.param(s, "release_threshold", Range::unit(), 0.0);
+    sp.release_max_fraction = r.param(s, "release_max_fraction", Range::unit(), 0.1);
+    sp.refill_t_per_month = r.param(s, "refill_t_per_month", kNonneg, 0.0);
+    sp.refill_price_max = r.param(s, "refill_price_max", Range::above(0), 1.0e9);
+    sp.priority_first = r.choice(s, "release_to", {"priority", "all"}) == "priority";
+  }
+}
+
+void build_prices(ConfigReader& r) {
+  RunConfig& c = r.out();
+  for (int m = 0; m < c.model.materials; ++m) {
+    const std::string s = "price." + c.material_names[m];
+    PriceModel& p = c.model.price[m];
+    const Range positive = Range::above(0);
+    p.ref = r.param(s, "ref", positive);
+    p.initial = r.param_or(s, "initial", positive, p.ref);
+    p.china_ref = r.param_or(s, "china_ref", positive, p.ref);
+    p.china_initial = r.param_or(s, "china_initial", positive, p.china_ref);
+    p.eta = r.param(s, "eta", positive, 0.25);
+    p.theta = r.param(s, "theta", Range{0, 1, true, false}, 0.3);
+    p.sigma = r.param(s, "sigma", kNonneg, 0.0);
+    p.min = r.param(s, "min", positive, 0.01);
+    p.max = r.param(s, "max", positive, 1.0e6);
+    if (p.min.draw < 0 && p.max.draw < 0 && !(p.min.value < p.max.value)) r.fail(s, "min", "min must be < max");
+    const std::string within = p.min.draw < 0 && p.max.draw < 0
+                                   ? "must be within [min, max] = [" + format_number(p.min.value) + ", " +
+                                         format_number(p.max.value) + "]"
+                                   : "must be within [min, max]";
+    check_order(r, s, "ref", p.ref, p.min, p.max, within);
+    check_order(r, s, "initial", p.initial, p.min, p.max, within);
+    check_order(r, s, "china_ref", p.china_ref, p.min, p.max, within);
+    check_order(r, s, "china_initial", p.china_initial, p.min, p.max, within);
+  }
+}
+
+}  // namespace remc

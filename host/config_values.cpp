@@ -1,0 +1,344 @@
+// Value syntax: numbers, lists and distributions, with the truncation-mass
+// rule of docs/config.md computed exactly on the host (double precision).
+#include "config_values.h"
+
+#include <cctype>
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <algorithm>
+#include <map>
+
+namespace remc {
+namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+// Standard normal CDF.
+double phi(double z) { return 0.5 * std::erfc(-z / std::sqrt(2.0)); }
+
+// Continued fraction for the regularized incomplete beta function (modified
+// Lentz), converging for x < (a + 1) / (a + b + 2).
+double beta_cf(double a, double b, double x) {
+  const double tiny = 1e-300;
+  double c = 1.0;
+  double d = 1.0 - (a + b) * x / (a + 1.0);
+  if (std::fabs(d) < tiny) d = tiny;
+  d = 1.0 / d;
+  double h = d;
+  for (int m = 1; m <= 1000; ++m) {
+    const double m2 = 2.0 * m;
+    double aa = m * (b - m) * x / ((a + m2 - 1.0) * (a + m2));
+    d = 1.0 + aa * d;
+    if (std::fabs(d) < tiny) d = tiny;
+    c = 1.0 + aa / c;
+    if (std::fabs(c) < tiny) c = tiny;
+    d = 1.0 / d;
+    h *= d * c;
+    aa = -(a + m) * (a + b + m) * x / ((a + m2) * (a + m2 + 1.0));
+    d = 1.0 + aa * d;
+    if (std::fabs(d) < tiny) d = tiny;
+    c = 1.0 + aa / c;
+    if (std::fabs(c) < tiny) c = tiny;
+    d = 1.0 / d;
+    const double del = d * c;
+    h *= del;
+    if (std::fabs(del - 1.0) < 1e-14) break;
+  }
+  return h;
+}
+
+// Regularized incomplete beta I_x(a, b): the Beta(a, b) CDF at x.
+double beta_cdf(double x, double a, double b) {
+  if (x <= 0.0) return 0.0;
+  if (x >= 1.0) return 1.0;
+  const double front =
+      std::exp(std::lgamma(a + b) - std::lgamma(a) - std::lgamma(b) + a * std::log(x) + b * std::log1p(-x));
+  if (x < (a + 1.0) / (a + b + 2.0)) return front * beta_cf(a, b, x) / a;
+  return 1.0 - front * beta_cf(b, a, 1.0 - x) / b;
+}
+
+// CDF of the untruncated distribution at x.
+double cdf(const ParsedDist& d, double x) {
+  switch (d.spec.kind) {
+    case DistKind::kNormal:
+      return phi((x - d.a) / d.b);
+    case DistKind::kLognormal:
+      return x <= 0.0 ? 0.0 : phi((std::log(x) - std::log(d.a)) / d.b);
+    case DistKind::kUniform:
+      return std::min(1.0, std::max(0.0, (x - d.a) / (d.b - d.a)));
+    case DistKind::kTriangular:
+      if (x <= d.a) return 0.0;
+      if (x >= d.c) return 1.0;
+      if (x <= d.b) return (x - d.a) * (x - d.a) / ((d.c - d.a) * (d.b - d.a));
+      return 1.0 - (d.c - x) * (d.c - x) / ((d.c - d.a) * (d.c - d.b));
+    case DistKind::kBeta:
+      return beta_cdf(x, d.a, d.b);
+    case DistKind::kBernoulli:
+    case DistKind::kFixed:
+      break;
+  }
+  return 0.0;
+}
+
+// A tiny cursor over the distribution text.
+struct Cursor {
+  const std::string& s;
+  std::size_t i = 0;
+  void skip() {
+    while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
+  }
+  bool eat(char c) {
+    skip();
+    if (i < s.size() && s[i] == c) {
+      ++i;
+      return true;
+    }
+    return false;
+  }
+  void expect(char c) {
+    if (!eat(c)) throw ValueError("malformed distribution '" + s + "': expected '" + std::string(1, c) + "'" + near());
+  }
+  std::string word() {
+    skip();
+    const std::size_t b = i;
+    while (i < s.size() && (std::isalnum(static_cast<unsigned char>(s[i])) || s[i] == '_')) ++i;
+    return s.substr(b, i - b);
+  }
+  double number() {
+    skip();
+    const std::size_t b = i;
+    while (i < s.size() && s[i] != ',' && s[i] != ')' && !std::isspace(static_cast<unsigned char>(s[i]))) ++i;
+    const std::string tok = s.substr(b, i - b);
+    if (tok.empty()) throw ValueError("malformed distribution '" + s + "': expected a number" + near());
+    try {
+      return parse_number(tok);
+    } catch (const ValueError&) {
+      throw ValueError("malformed distribution '" + s + "': '" + tok + "' is not a number");
+    }
+  }
+  std::vector<double> args() {
+    expect('(');
+    std::vector<double> v;
+    if (eat(')')) return v;
+    do v.push_back(number());
+    while (eat(','));
+    expect(')');
+    return v;
+  }
+  std::string near() const { return i < s.size() ? " at '" + s.substr(i) + "'" : " at end"; }
+};
+
+struct DistInfo {
+  DistKind kind;
+  int params;
+  const char* usage;
+};
+
+const std::map<std::string, DistInfo>& dist_table() {
+  static const std::map<std::string, DistInfo> t = {
+      {"normal", {DistKind::kNormal, 2, "normal(mu, sd)"}},
+      {"lognormal", {DistKind::kLognormal, 2, "lognormal(median, sigma)"}},
+      {"uniform", {DistKind::kUniform, 2, "uniform(lo, hi)"}},
+      {"triangular", {DistKind::kTriangular, 3, "triangular(lo, mode, hi)"}},
+      {"beta", {DistKind::kBeta, 2, "beta(a, b)"}},
+      {"bernoulli", {DistKind::kBernoulli, 1, "bernoulli(p)"}},
+  };
+  return t;
+}
+
+}  // namespace
+
+bool Range::contains(double v) const {
+  if (lo_open ? !(v > lo) : !(v >= lo)) return false;
+  if (hi_open ? !(v < hi) : !(v <= hi)) return false;
+  return true;
+}
+
+std::string Range::describe() const {
+  const bool has_lo = std::isfinite(lo);
+  const bool has_hi = std::isfinite(hi);
+  if (has_lo && has_hi)
+    return std::string("must be in ") + (lo_open ? "(" : "[") + format_number(lo) + ", " + format_number(hi) +
+           (hi_open ? ")" : "]");
+  if (has_lo) return std::string("must be ") + (lo_open ? "> " : ">= ") + format_number(lo);
+  if (has_hi) return std::string("must be ") + (hi_open ? "< " : "<= ") + format_number(hi);
+  return "must be a finite number";
+}
+
+std::string format_number(double v) {
+  char buf[64];
+  if (v == std::floor(v) && std::fabs(v) < 1e15) {
+    std::snprintf(buf, sizeof buf, "%.0f", v);
+    return buf;
+  }
+  for (int prec = 1; prec <= 17; ++prec) {
+    std::snprintf(buf, sizeof buf, "%.*g", prec, v);
+    if (std::strtod(buf, nullptr) == v) break;
+  }
+  return buf;
+}
+
+std::string format_sum(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.12g", v);
+  return buf;
+}
+
+double parse_number(const std::string& text) {
+  if (text.empty()) throw ValueError("expected a number, got nothing");
+  const char* b = text.c_str();
+  char* end = nullptr;
+  errno = 0;
+  const double v = std::strtod(b, &end);
+  if (end == b || *end != '\0' || std::isspace(static_cast<unsigned char>(text[0])))
+    throw ValueError("'" + text + "' is not a number");
+  if (errno == ERANGE || !std::isfinite(v)) throw ValueError("'" + text + "' is out of the representable range");
+  return v;
+}
+
+long long parse_integer(const std::string& text) {
+  const double v = parse_number(text);
+  if (v != std::floor(v) || std::fabs(v) > 9.0e15) throw ValueError("'" + text + "' is not an integer");
+  return static_cast<long long>(v);
+}
+
+std::vector<std::string> split_words(const std::string& text) {
+  std::vector<std::string> out;
+  std::string cur;
+  for (char c : text) {
+    if (std::isspace(static_cast<unsigned char>(c)) || c == ',') {
+      if (!cur.empty()) out.push_back(cur);
+      cur.clear();
+    } else {
+      cur += c;
+    }
+  }
+  if (!cur.empty()) out.push_back(cur);
+  return out;
+}
+
+std::vector<double> parse_number_list(const std::string& text) {
+  std::vector<double> out;
+  for (const std::string& w : split_words(text)) out.push_back(parse_number(w));
+  return out;
+}
+
+std::vector<std::pair<std::string, double>> parse_weights(const std::string& text) {
+  std::vector<std::pair<std::string, double>> out;
+  const std::vector<std::string> words = split_words(text);
+  if (words.empty()) throw ValueError("expected 'name:probability ...', got nothing");
+  for (const std::string& w : words) {
+    const auto colon = w.find(':');
+    if (colon == std::string::npos) {
+      if (words.size() != 1) throw ValueError("'" + w + "': expected name:probability");
+      out.emplace_back(w, 1.0);
+      continue;
+    }
+    const std::string name = w.substr(0, colon);
+    if (name.empty()) throw ValueError("'" + w + "': expected name:probability");
+    double p = 0.0;
+    try {
+      p = parse_number(w.substr(colon + 1));
+    } catch (const ValueError&) {
+      throw ValueError("'" + w + "': probability is not a number");
+    }
+    out.emplace_back(name, p);
+  }
+  return out;
+}
+
+bool looks_like_distribution(const std::string& text) {
+  std::size_t i = 0;
+  while (i < text.size() && (std::isalpha(static_cast<unsigned char>(text[i])) || text[i] == '_')) ++i;
+  while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
+  return i > 0 && i < text.size() && text[i] == '(';
+}
+
+ParsedDist parse_distribution(const std::string& text) {
+  Cursor cur{text};
+  const std::string name = cur.word();
+  const auto it = dist_table().find(name);
+  if (it == dist_table().end())
+    throw ValueError("unknown distribution '" + name +
+                     "' (known: normal, lognormal, uniform, triangular, beta, bernoulli)");
+  const DistInfo& info = it->second;
+  const std::vector<double> args = cur.args();
+  if (static_cast<int>(args.size()) != info.params)
+    throw ValueError(std::string("malformed distribution '") + text + "': " + info.usage + " takes " +
+                     std::to_string(info.params) + " parameter" + (info.params == 1 ? "" : "s") + ", got " +
+                     std::to_string(args.size()));
+  ParsedDist d;
+  d.spec.kind = info.kind;
+  d.a = args[0];
+  d.b = args.size() > 1 ? args[1] : 0.0;
+  d.c = args.size() > 2 ? args[2] : 0.0;
+  const std::string bad = std::string("invalid distribution '") + text + "': ";
+  switch (info.kind) {
+    case DistKind::kNormal:
+      if (!(d.b > 0)) throw ValueError(bad + "sd must be > 0");
+      d.support_lo = -kInf, d.support_hi = kInf, d.mean = d.a;
+      break;
+    case DistKind::kLognormal:
+      if (!(d.a > 0)) throw ValueError(bad + "median must be > 0");
+      if (!(d.b > 0)) throw ValueError(bad + "sigma must be > 0");
+      d.support_lo = 0, d.support_hi = kInf, d.mean = d.a * std::exp(0.5 * d.b * d.b);
+      break;
+    case DistKind::kUniform:
+      if (!(d.a < d.b)) throw ValueError(bad + "lo must be < hi");
+      d.support_lo = d.a, d.support_hi = d.b, d.mean = 0.5 * (d.a + d.b);
+      break;
+    case DistKind::kTriangular:
+      if (!(d.a < d.c)) throw ValueError(bad + "lo must be < hi");
+      if (!(d.a <= d.b && d.b <= d.c)) throw ValueError(bad + "mode must be in [lo, hi]");
+      d.support_lo = d.a, d.support_hi = d.c, d.mean = (d.a + d.b + d.c) / 3.0;
+      break;
+    case DistKind::kBeta:
+      if (!(d.a > 0 && d.b > 0)) throw ValueError(bad + "a and b must be > 0");
+      d.support_lo = 0, d.support_hi = 1, d.mean = d.a / (d.a + d.b);
+      break;
+    case DistKind::kBernoulli:
+      if (!(d.a >= 0 && d.a <= 1)) throw ValueError(bad + "p must be in [0, 1]");
+      d.support_lo = 0, d.support_hi = 1, d.mean = d.a;
+      break;
+    case DistKind::kFixed:
+      break;
+  }
+  cur.skip();
+  if (cur.i < text.size()) {
+    const std::string t = cur.word();
+    if (t != "truncate")
+      throw ValueError("malformed distribution '" + text + "': expected 'truncate(lo, hi)'" + " or nothing after ')'");
+    const std::vector<double> tr = cur.args();
+    if (tr.size() != 2)
+      throw ValueError("malformed distribution '" + text + "': truncate(lo, hi) takes 2 parameters, got " +
+                       std::to_string(tr.size()));
+    cur.skip();
+    if (cur.i < text.size()) throw ValueError("malformed distribution '" + text + "': unexpected text" + cur.near());
+    d.truncated = true;
+    d.lo = tr[0];
+    d.hi = tr[1];
+    if (!(d.lo < d.hi)) throw ValueError(bad + "truncate(lo, hi) needs lo < hi");
+    if (info.kind == DistKind::kBernoulli) {
+      d.kept_mass = ((d.lo <= 0 && 0 <= d.hi) ? 1.0 - d.a : 0.0) + ((d.lo <= 1 && 1 <= d.hi) ? d.a : 0.0);
+    } else {
+      d.kept_mass = cdf(d, d.hi) - cdf(d, d.lo);
+    }
+    if (!(d.kept_mass >= kMinTruncatedMass))
+      throw ValueError(bad + "truncation keeps " + format_number(std::round(d.kept_mass * 1e4) / 100.0) +
+                       " % of the mass; at least " + format_number(kMinTruncatedMass * 100) + " % is required");
+    d.support_lo = std::max(d.support_lo, d.lo);
+    d.support_hi = std::min(d.support_hi, d.hi);
+    d.mean = std::min(std::max(d.mean, d.lo), d.hi);
+  }
+  d.spec.a = static_cast<float>(d.a);
+  d.spec.b = static_cast<float>(d.b);
+  d.spec.c = static_cast<float>(d.c);
+  d.spec.truncated = d.truncated;
+  d.spec.lo = static_cast<float>(d.lo);
+  d.spec.hi = static_cast<float>(d.hi);
+  return d;
+}
+
+}  // namespace remc
