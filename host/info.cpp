@@ -1,12 +1,123 @@
-// `remc info`: headline risk table (being written).
+// `remc info RESULT.h5`: the headline risk table per material and the run's
+// provenance, read from the result file.
 #include "info.h"
 
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <vector>
+
 #include "errors.h"
+#include "result_reader.h"
 
 namespace remc {
 
-int info_command(const std::string& path, std::ostream&) {
-  throw RuntimeError("info: " + path + ": reading results is not implemented yet");
+namespace {
+
+std::string format(const char* pattern, double a, double b = 0.0) {
+  char text[64];
+  std::snprintf(text, sizeof text, pattern, a, b);
+  return text;
+}
+
+// A value with its standard error: two significant digits of the error and
+// the value to the same decimal place, e.g. "90.16 % ± 0.42 %".
+std::string with_error(double value, double error, double scale = 1.0, const char* unit = "") {
+  if (std::isnan(value)) return "n/a";
+  value *= scale;
+  error *= scale;
+  if (!(error > 0.0)) return format("%.4g", value) + unit + " ± 0" + unit;
+  const int decimals = std::clamp(1 - static_cast<int>(std::floor(std::log10(error))), 0, 6);
+  char text[96];
+  std::snprintf(text, sizeof text, "%.*f%s ± %.*f%s", decimals, value, unit, decimals, error, unit);
+  return text;
+}
+
+// Index of `level` in `levels` (within float rounding), or -1.
+int find_level(const std::vector<double>& levels, double level) {
+  for (std::size_t i = 0; i < levels.size(); ++i)
+    if (std::fabs(levels[i] - level) < 1e-6) return static_cast<int>(i);
+  return -1;
+}
+
+// Display width of UTF-8 text (counts code points, so "±" is one column).
+std::size_t display_width(const std::string& s) {
+  return static_cast<std::size_t>(std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xC0) != 0x80; }));
+}
+
+// Prints rows with aligned columns: the first left-aligned, the rest right.
+void print_table(const std::vector<std::vector<std::string>>& rows, std::ostream& out) {
+  std::vector<std::size_t> width;
+  for (const auto& row : rows)
+    for (std::size_t i = 0; i < row.size(); ++i) {
+      if (width.size() <= i) width.push_back(0);
+      width[i] = std::max(width[i], display_width(row[i]));
+    }
+  for (const auto& row : rows) {
+    out << "  ";
+    for (std::size_t i = 0; i < row.size(); ++i) {
+      const std::string pad(width[i] - display_width(row[i]), ' ');
+      out << (i == 0 ? row[i] + pad : "   " + pad + row[i]);
+    }
+    out << "\n";
+  }
+}
+
+}  // namespace
+
+int info_command(const std::string& path, std::ostream& out) {
+  const ResultReader result(path);
+  const ResultProvenance p = result.provenance();
+  const std::vector<std::string> materials = result.strings("/material");
+  const std::vector<double> quantile_levels = result.doubles("/quantile");
+  const std::size_t nq = quantile_levels.size();
+
+  const std::vector<double> thresholds = result.doubles("/summary/max_shortage_frac/threshold");
+  const int at_10 = find_level(thresholds, 0.1);
+  if (at_10 < 0) throw RuntimeError(path + ": /summary/max_shortage_frac has no threshold 0.1");
+  const std::vector<double> exceed = result.doubles("/summary/max_shortage_frac/exceedance");
+  const std::vector<double> exceed_error = result.doubles("/summary/max_shortage_frac/exceedance_stderr");
+  const std::vector<double> shortage = result.doubles("/summary/cum_shortage/mean");
+  const std::vector<double> shortage_error = result.doubles("/summary/cum_shortage/stderr");
+  const std::vector<double> peak = result.doubles("/summary/peak_price_ratio/quantiles");
+  const int median = find_level(quantile_levels, 0.5), p95 = find_level(quantile_levels, 0.95);
+
+  out << "remc result " << path << ": " << p.paths << " paths, " << p.months << " months from " << p.start << "\n\n";
+  std::vector<std::vector<std::string>> rows = {
+      {"material", "P(shortage > 10 % in any month)", "cumulative shortage", "peak price ratio", "peak price ratio"},
+      {"", "± stderr", "mean ± stderr (t)", "median", "95th percentile"}};
+  for (std::size_t m = 0; m < materials.size(); ++m) {
+    const std::size_t e = m * thresholds.size() + static_cast<std::size_t>(at_10);
+    rows.push_back({materials[m], with_error(exceed[e], exceed_error[e], 100.0, " %"),
+                    with_error(shortage[m], shortage_error[m]),
+                    median < 0 ? "n/a" : format("%.3g", peak[m * nq + median]),
+                    p95 < 0 ? "n/a" : format("%.3g", peak[m * nq + p95])});
+  }
+  print_table(rows, out);
+
+  const double restricted = result.doubles("/summary/months_restricted/mean").at(0);
+  const double restricted_error = result.doubles("/summary/months_restricted/stderr").at(0);
+  out << "\n  expected months restricted (any regime above the first): " << with_error(restricted, restricted_error)
+      << " of " << p.months << "\n\n";
+
+  std::vector<std::vector<std::string>> provenance = {
+      {"version", p.remc_version + (p.git_sha.empty() ? "" : " (git " + p.git_sha + ")")},
+      {"config file", p.config_file},
+      {"seed", std::to_string(p.seed)},
+      {"paths", std::to_string(p.paths)},
+      {"backend", p.backend},
+      {"device", p.device},
+      {"threads", std::to_string(p.threads)},
+      {"created", p.created_utc},
+      {"wall time", format("%.1f s", p.wall_seconds)},
+  };
+  out << "provenance\n";
+  for (auto& row : provenance) row[0] += ":";
+  // Left-align both columns: values are text.
+  std::size_t key_width = 0;
+  for (const auto& row : provenance) key_width = std::max(key_width, row[0].size());
+  for (const auto& row : provenance) out << "  " << row[0] << std::string(key_width - row[0].size() + 1, ' ') << row[1] << "\n";
+  return 0;
 }
 
 }  // namespace remc

@@ -1,0 +1,309 @@
+// HDF5 result writer: root provenance and coordinates, one group per metric,
+// the regime group; written to a temporary file and renamed (result_writer.h).
+#include "result_writer.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <filesystem>
+#include <optional>
+
+#include "aggregation_plan.h"
+#include "build_info.h"
+#include "errors.h"
+#include "h5_file.h"
+#include "metrics.h"
+
+namespace remc {
+
+namespace {
+
+using h5::Dataset;
+using h5::Group;
+using S = MetricScope;
+
+// One axis of a variable: its coordinate (dimension scale) and length.
+struct Axis {
+  const Dataset* scale;
+  hsize_t size;
+};
+
+std::vector<hsize_t> dims_of(const std::vector<Axis>& axes) {
+  std::vector<hsize_t> dims;
+  for (const Axis& a : axes) dims.push_back(a.size);
+  return dims;
+}
+
+// Writes a variable with its attributes and attaches its coordinates.
+template <class T>
+Dataset write_variable(const Group& group, const std::string& name, const std::vector<T>& data,
+                       const std::vector<Axis>& axes, const std::string& units, const std::string& description,
+                       bool deflate = false) {
+  Dataset d = group.write(name, data, dims_of(axes), deflate);
+  d.set_attribute("units", units);
+  d.set_attribute("description", description);
+  for (std::size_t i = 0; i < axes.size(); ++i) d.attach_scale(*axes[i].scale, static_cast<unsigned>(i));
+  return d;
+}
+
+// A coordinate: a 1-D dimension scale named after its dimension.
+template <class T>
+Dataset write_coordinate(const Group& group, const std::string& name, const std::vector<T>& values,
+                         const std::string& units, const std::string& description) {
+  Dataset d = [&] {
+    if constexpr (std::is_same_v<T, std::string>) return group.write(name, values);
+    else return group.write(name, values, {values.size()});
+  }();
+  d.make_scale(name);
+  d.set_attribute("units", units);
+  d.set_attribute("description", description);
+  return d;
+}
+
+std::vector<std::int64_t> index_range(std::size_t n) {
+  std::vector<std::int64_t> v(n);
+  for (std::size_t i = 0; i < n; ++i) v[i] = static_cast<std::int64_t>(i);
+  return v;
+}
+
+// The root coordinates shared by all groups.
+struct Coordinates {
+  Dataset time, material, regime, regime_from, regime_to, quantile, tail;
+};
+
+// Root coordinates, plus the regime ones in /regime: HDF5 cannot hold both a
+// dataset and a group named /regime, and netCDF scoping makes /regime's
+// dimensions visible to its subgroups (where months_in_regime goes).
+Coordinates write_coordinates(const Group& root, const Group& regime_group, const RunConfig& config,
+                              const AggregateResults& r) {
+  const OutputLayout& layout = r.plan.layout;
+  std::vector<std::string> regimes = config.regime_names;
+  regimes.resize(layout.regimes);
+  for (int k = 0; k < layout.regimes; ++k)
+    if (regimes[k].empty()) regimes[k] = "state" + std::to_string(k);
+  std::vector<std::string> materials = config.material_names;
+  materials.resize(layout.materials);
+  return Coordinates{
+      write_coordinate(root, "time", month_labels(config.run.start_year, config.run.start_month, layout.months), "1",
+                       "simulated month, YYYY-MM"),
+      write_coordinate(root, "material", materials, "1", "material name"),
+      write_coordinate(regime_group, "regime", regimes, "1", "export-control regime, in escalation order"),
+      write_coordinate(regime_group, "regime_from", regimes, "1", "regime in the previous month"),
+      write_coordinate(regime_group, "regime_to", regimes, "1", "regime in this month"),
+      write_coordinate(root, "quantile", r.quantile_levels, "1", "quantile level (probability)"),
+      write_coordinate(root, "tail", r.tail_levels, "1",
+                       "tail fraction: expected shortfall is the mean of the largest `tail` share of paths"),
+  };
+}
+
+// Copies width values per cell from a [cell][stride] array, cells in order.
+template <class T>
+std::vector<T> gather(const std::vector<T>& per_cell, const std::vector<int>& cells, std::size_t stride,
+                      std::size_t width) {
+  std::vector<T> out;
+  out.reserve(cells.size() * width);
+  for (int c : cells)
+    for (std::size_t j = 0; j < width; ++j) out.push_back(per_cell[static_cast<std::size_t>(c) * stride + j]);
+  return out;
+}
+
+// Writes /series/NAME or /summary/NAME.
+void write_metric(const Group& parent, const MetricInfo& metric, const AggregateResults& r, const Coordinates& co) {
+  const AggregationPlan& plan = r.plan;
+  const OutputLayout& layout = plan.layout;
+  const int materials = material_extent(layout, metric);
+  const int inner = inner_extent(layout, metric);
+  const bool per_material = metric.scope == S::kMonthlyMaterial || metric.scope == S::kSummaryMaterial;
+
+  // Outer axes and their cells, row-major.
+  std::vector<Axis> outer;
+  if (per_material) outer.push_back({&co.material, static_cast<hsize_t>(materials)});
+  if (metric.scope == S::kMonthlyMaterial || metric.scope == S::kMonthlyGlobal)
+    outer.push_back({&co.time, static_cast<hsize_t>(inner)});
+  if (metric.scope == S::kRegimeMonths) outer.push_back({&co.regime, static_cast<hsize_t>(inner)});
+  std::vector<int> cells;
+  for (int m = 0; m < materials; ++m)
+    for (int i = 0; i < inner; ++i) cells.push_back(cell_of(layout, metric, m, i));
+  std::vector<const HistSpec*> specs;  // per material
+  int max_bins = 0;
+  for (int m = 0; m < materials; ++m) {
+    specs.push_back(&plan.specs[spec_of(plan, metric, m)]);
+    max_bins = std::max(max_bins, specs.back()->bins);
+  }
+  const HistSpec& first = *specs.front();
+  const auto with = [&](const Axis& a) {
+    std::vector<Axis> axes = outer;
+    axes.push_back(a);
+    return axes;
+  };
+
+  const Group g = parent.create_group(metric.name);
+  g.set_attribute("units", metric.units);
+  g.set_attribute("description", metric.description);
+  const std::string units = metric.units;
+  const std::string what = metric.description;
+
+  // Coordinates local to this metric.
+  const Dataset bin = write_coordinate(g, "bin", index_range(max_bins + 2), "1",
+                                       "histogram counter: 0 underflow, 1..bins regular bins, bins+1 overflow");
+  const Dataset edge = write_coordinate(g, "edge", index_range(max_bins + 1), "1", "bin edge index, 0..bins");
+  std::optional<Dataset> threshold;
+  if (first.threshold_count > 0)
+    threshold = write_coordinate(g, "threshold", std::vector<double>(first.thresholds, first.thresholds + first.threshold_count),
+                                 units, "exceedance threshold");
+
+  write_variable(g, "count", gather(r.count, cells, 1, 1), outer, "1", "number of paths");
+  write_variable(g, "mean", gather(r.mean, cells, 1, 1), outer, units, "mean of " + what);
+  write_variable(g, "std", gather(r.std_dev, cells, 1, 1), outer, units, "standard deviation (n - 1) of " + what);
+  write_variable(g, "stderr", gather(r.std_error, cells, 1, 1), outer, units,
+                 "standard error of the mean: std / sqrt(count)");
+  write_variable(g, "min", gather(r.min, cells, 1, 1), outer, units, "smallest value over paths");
+  write_variable(g, "max", gather(r.max, cells, 1, 1), outer, units, "largest value over paths");
+
+  const std::size_t nq = r.quantile_levels.size();
+  const Axis quantile_axis{&co.quantile, nq};
+  write_variable(g, "quantiles", gather(r.quantile, cells, nq, nq), with(quantile_axis), units,
+                 "quantiles, interpolated within histogram bins (log bins in log x)");
+  write_variable(g, "resolution", gather(r.resolution, cells, nq, nq), with(quantile_axis), units,
+                 "width of the histogram bin holding each quantile: a bound on its histogram error");
+
+  // Histogram counts, rows padded with zeros to the widest material's bins.
+  std::vector<std::uint64_t> hist;
+  for (std::size_t i = 0; i < cells.size(); ++i) {
+    const HistSpec& spec = *specs[i / inner];
+    const std::uint64_t* counts = r.hist.data() + plan.hist_offset[cells[i]];
+    for (int k = 0; k < max_bins + 2; ++k) hist.push_back(k < spec.bins + 2 ? counts[k] : 0);
+  }
+  write_variable(g, "hist", hist, with({&bin, static_cast<hsize_t>(max_bins + 2)}), "1",
+                 "paths per histogram counter: 0 underflow (x < lo), 1..bins regular bins, bins+1 overflow (x >= hi)",
+                 true);
+
+  // Bin edges and scale per material (or once for a global metric).
+  std::vector<Axis> material_axes;
+  if (per_material) material_axes.push_back({&co.material, static_cast<hsize_t>(materials)});
+  std::vector<double> edges;
+  std::vector<std::int64_t> bins, log_scale;
+  for (const HistSpec* spec : specs) {
+    for (int k = 0; k <= max_bins; ++k) edges.push_back(k <= spec->bins ? bin_edge(*spec, k) : std::nan(""));
+    bins.push_back(spec->bins);
+    log_scale.push_back(spec->log_scale ? 1 : 0);
+  }
+  std::vector<Axis> edge_axes = material_axes;
+  edge_axes.push_back({&edge, static_cast<hsize_t>(max_bins + 1)});
+  write_variable(g, "bin_edges", edges, edge_axes, units, "edges of the regular bins (NaN past `bins`)");
+  write_variable(g, "bins", bins, material_axes, "1", "number of regular histogram bins");
+  write_variable(g, "log_scale", log_scale, material_axes, "1", "1: bins equal in log x; 0: linear");
+
+  if (threshold) {
+    const auto nt = static_cast<std::size_t>(first.threshold_count);
+    const Axis threshold_axis{&*threshold, nt};
+    write_variable(g, "exceedance", gather(r.exceedance, cells, kMaxThresholds, nt), with(threshold_axis), "1",
+                   "P(X > threshold), share of paths above each threshold");
+    write_variable(g, "exceedance_stderr", gather(r.exceedance_stderr, cells, kMaxThresholds, nt),
+                   with(threshold_axis), "1", "binomial standard error sqrt(p (1 - p) / count)");
+  }
+  const std::size_t ntail = r.tail_levels.size();
+  write_variable(g, "expected_shortfall", gather(r.expected_shortfall, cells, ntail, ntail),
+                 with({&co.tail, ntail}), units,
+                 "mean of the largest `tail` share of values, from the histogram (uniform within bins)");
+}
+
+void write_regime(const Group& g, const AggregateResults& r, const Coordinates& co) {
+  const OutputLayout& layout = r.plan.layout;
+  const auto T = static_cast<hsize_t>(layout.months), K = static_cast<hsize_t>(layout.regimes);
+  write_variable(g, "occupancy", r.occupancy, {{&co.time, T}, {&co.regime, K}}, "1",
+                 "share of paths in each regime in each month");
+  write_variable(g, "transitions", r.transitions, {{&co.time, T}, {&co.regime_from, K}, {&co.regime_to, K}}, "1",
+                 "paths moving from regime_from (previous month) to regime_to (this month); month 0 is all zero");
+}
+
+void write_root_attributes(const Group& root, const RunConfig& config, const AggregateResults& r,
+                           const Provenance& p) {
+  char start[16];
+  std::snprintf(start, sizeof start, "%04d-%02d", config.run.start_year, config.run.start_month);
+  root.set_attribute("filetype", kResultFiletype);
+  root.set_attribute("format_version", kResultFormatVersion);
+  root.set_attribute("remc_version", p.remc_version.empty() ? std::string(REMC_VERSION) : p.remc_version);
+  const std::string sha = p.git_sha.empty() ? std::string(REMC_GIT_SHA) : p.git_sha;
+  if (!sha.empty()) root.set_attribute("git_sha", sha);
+  root.set_attribute("config", config.resolved_text);
+  root.set_attribute("config_file", config.config_file);
+  root.set_attribute("seed", static_cast<std::int64_t>(config.run.seed));
+  root.set_attribute("paths", static_cast<std::int64_t>(r.paths));
+  root.set_attribute("months", static_cast<std::int64_t>(r.plan.layout.months));
+  root.set_attribute("start", std::string(start));
+  root.set_attribute("backend", p.backend);
+  root.set_attribute("device", p.device);
+  root.set_attribute("threads", static_cast<std::int64_t>(p.threads));
+  root.set_attribute("created_utc", p.created_utc.empty() ? utc_now_iso8601() : p.created_utc);
+  root.set_attribute("wall_seconds", p.wall_seconds);
+  root.set_attribute("rng", p.rng);
+}
+
+// Everything inside the file; all handles close when this returns.
+void write_contents(const h5::File& file, const RunConfig& config, const AggregateResults& r, const Provenance& p) {
+  write_root_attributes(file, config, r, p);
+  const Group regime = file.create_group("regime");
+  regime.set_attribute("description", "export-control regimes: occupancy, transitions, months in each regime");
+  const Coordinates co = write_coordinates(file, regime, config, r);
+  const Group series = file.create_group("series");
+  series.set_attribute("description", "per-month outputs: statistics over paths for each month");
+  const Group summary = file.create_group("summary");
+  summary.set_attribute("description", "per-path summaries over the horizon: statistics over paths");
+  for (const MetricInfo& metric : metric_catalogue()) {
+    if (metric.scope == S::kMonthlyGlobal && metric.index == kRegime) continue;  // occupancy instead
+    const bool monthly = metric.scope == S::kMonthlyMaterial || metric.scope == S::kMonthlyGlobal;
+    write_metric(metric.scope == S::kRegimeMonths ? regime : monthly ? series : summary, metric, r, co);
+  }
+  write_regime(regime, r, co);
+}
+
+}  // namespace
+
+std::string utc_now_iso8601() {
+  const std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return text;
+}
+
+std::vector<std::string> month_labels(int start_year, int start_month, int months) {
+  std::vector<std::string> labels;
+  for (int t = 0; t < months; ++t) {
+    const int index = start_month - 1 + t;
+    char text[16];
+    std::snprintf(text, sizeof text, "%04d-%02d", start_year + index / 12, index % 12 + 1);
+    labels.push_back(text);
+  }
+  return labels;
+}
+
+void write_result(const std::string& path, const RunConfig& config, const AggregateResults& results,
+                  const Provenance& provenance) {
+  const std::filesystem::path target(path);
+  const std::filesystem::path folder = target.has_parent_path() ? target.parent_path() : ".";
+  std::error_code ec;
+  if (!std::filesystem::is_directory(folder, ec))
+    throw RuntimeError("cannot write results to " + path + ": folder " + folder.string() + " does not exist");
+  const std::string temp = path + ".tmp." + std::to_string(::getpid());
+  try {
+    h5::File file = h5::File::create(temp);
+    write_contents(file, config, results, provenance);
+    file.close();
+  } catch (const std::exception& e) {
+    std::remove(temp.c_str());
+    throw RuntimeError("cannot write results to " + path + ": " + e.what());
+  }
+  if (std::rename(temp.c_str(), path.c_str()) != 0) {
+    const int error = errno;
+    std::remove(temp.c_str());
+    throw RuntimeError("cannot write results to " + path + ": renaming " + temp + " failed: " + std::strerror(error));
+  }
+}
+
+}  // namespace remc
