@@ -160,17 +160,21 @@ void add_own_keys(IniTree& tree, const ScannedFile& sf, const std::string& file,
   }
 }
 
-IniTree read_recursive(const std::string& path, std::vector<std::string>& stack, const std::string& included_from) {
+// `stack` holds (canonical path, path as opened) of the files being read.
+using IncludeStack = std::vector<std::pair<std::string, std::string>>;
+
+IniTree read_recursive(const std::string& path, IncludeStack& stack, const std::string& included_from) {
   std::error_code ec;
   const std::string canon = fs::weakly_canonical(fs::path(path), ec).string();
   const std::string id = ec ? path : canon;
-  if (std::find(stack.begin(), stack.end(), id) != stack.end()) {
+  for (const auto& open : stack) {
+    if (open.first != id) continue;
     std::string chain;
-    for (const std::string& s : stack) chain += s + " -> ";
-    throw ConfigError(included_from + ": cyclic include of " + path + " (" + chain + id + ")");
+    for (const auto& s : stack) chain += s.second + " -> ";
+    throw ConfigError(included_from + ": cyclic include of " + path + " (" + chain + path + ")");
   }
   const ScannedFile sf = parse(read_whole_file(path, included_from), path);
-  stack.push_back(id);
+  stack.emplace_back(id, path);
   IniTree tree;
   for (const ScannedKey& k : sf.keys) {
     if (!is_include(k)) continue;
@@ -194,7 +198,7 @@ std::string IniEntry::where() const {
 }
 
 IniTree read_ini_tree(const std::string& path) {
-  std::vector<std::string> stack;
+  IncludeStack stack;
   return read_recursive(path, stack, "");
 }
 

@@ -1,0 +1,180 @@
+// Bad config input: one test per case of tests/data/bad/CASES.txt (the same
+// list the CLI tests use), each checking file, line, section and key in the
+// message; then bad --set arguments, which have no file.
+#include <gtest/gtest.h>
+
+#include <cctype>
+#include <filesystem>
+#include <fstream>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "config.h"
+#include "errors.h"
+
+namespace remc {
+namespace {
+
+const std::string kSource = REMC_SOURCE_DIR;
+const std::string kBad = kSource + "/tests/data/bad/";
+const std::string kMinimal = kSource + "/tests/data/config_minimal.ini";
+
+struct BadCase {
+  std::string file;
+  std::string expected;
+};
+
+// Keeps ctest names readable (gtest_discover_tests appends the printed parameter).
+void PrintTo(const BadCase& c, std::ostream* os) { *os << c.file; }
+
+std::vector<BadCase> read_cases() {
+  std::vector<BadCase> out;
+  std::ifstream in(kBad + "CASES.txt");
+  std::string line;
+  while (std::getline(in, line)) {
+    const auto sp = line.find(' ');
+    if (line.empty() || sp == std::string::npos) continue;
+    out.push_back({line.substr(0, sp), line.substr(sp + 1)});
+  }
+  return out;
+}
+
+// The message of the ConfigError that loading throws ("" if none).
+std::string error_of(const std::string& path, const std::vector<std::string>& sets = {}) {
+  try {
+    load_config(path, sets);
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+class BadConfig : public ::testing::TestWithParam<BadCase> {};
+
+TEST_P(BadConfig, MessageNamesFileLineSectionAndKey) {
+  const BadCase& c = GetParam();
+  const std::string path = kBad + c.file;
+  const std::string msg = error_of(path);
+  ASSERT_FALSE(msg.empty()) << c.file << " loaded without error";
+  EXPECT_NE(msg.find(c.expected), std::string::npos) << "message: " << msg << "\nexpected: " << c.expected;
+  EXPECT_EQ(msg.find('\n'), std::string::npos) << "one line: " << msg;
+}
+
+std::string case_name(const ::testing::TestParamInfo<BadCase>& info) {
+  std::string n = info.param.file.substr(0, info.param.file.find('.'));
+  for (char& ch : n)
+    if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
+  return n;
+}
+
+INSTANTIATE_TEST_SUITE_P(Cases, BadConfig, ::testing::ValuesIn(read_cases()), case_name);
+
+TEST(BadConfigList, CoversEveryFixture) {
+  const std::vector<BadCase> cases = read_cases();
+  EXPECT_GE(cases.size(), 25u);
+  // cyclic_b.ini is only reached through cyclic_a.ini.
+  for (const auto& e : std::filesystem::directory_iterator(kBad)) {
+    const std::string name = e.path().filename().string();
+    if (e.path().extension() != ".ini" || name == "cyclic_b.ini") continue;
+    bool listed = false;
+    for (const BadCase& c : cases) listed = listed || c.file == name;
+    EXPECT_TRUE(listed) << name << " is not in CASES.txt";
+  }
+}
+
+TEST(BadConfigExact, FullMessageFormat) {
+  EXPECT_EQ(error_of(kBad + "paths_zero.ini"), kBad + "paths_zero.ini:3: [run] paths = 0: must be >= 1");
+  EXPECT_EQ(error_of(kBad + "cyclic_a.ini"),
+            kBad + "cyclic_b.ini:1: cyclic include of " + kBad + "cyclic_a.ini (" + kBad + "cyclic_a.ini -> " + kBad +
+                "cyclic_b.ini -> " + kBad + "cyclic_a.ini)");
+}
+
+TEST(BadConfigExact, UnreadableTopFile) {
+  EXPECT_EQ(error_of(kBad + "does_not_exist.ini"), kBad + "does_not_exist.ini: cannot read file");
+  EXPECT_EQ(error_of(kBad), kBad + ": cannot read file");  // a directory
+}
+
+TEST(BadSet, Syntax) {
+  EXPECT_EQ(error_of(kMinimal, {"run.paths"}), "--set run.paths: expected section.key=value");
+  EXPECT_EQ(error_of(kMinimal, {"=5"}), "--set =5: expected section.key=value, the key is empty");
+  EXPECT_NE(error_of(kMinimal, {"run=5"}).find("--set run=5: expected run.KEY=VALUE"), std::string::npos);
+  EXPECT_NE(error_of(kMinimal, {"paths=5"}).find("--set paths=5: unknown section 'paths'"), std::string::npos);
+  EXPECT_NE(error_of(kMinimal, {"project.x=5"}).find("--set project.x=5: expected project.NAME.KEY=VALUE"),
+            std::string::npos);
+  EXPECT_NE(error_of(kMinimal, {"run..paths=5"}).find("--set run..paths=5: empty name"), std::string::npos);
+  EXPECT_NE(error_of(kMinimal, {"weather.rain=1"}).find("--set weather.rain=1: unknown section 'weather'"),
+            std::string::npos);
+  EXPECT_NE(error_of(kMinimal, {"run.include=x.ini"}).find("include cannot be set"), std::string::npos);
+}
+
+TEST(BadSet, UnknownKeyOrValueNamesTheArgument) {
+  EXPECT_EQ(error_of(kMinimal, {"run.pahts=5"}).rfind("--set run.pahts=5: [run] pahts = 5: unknown key", 0), 0u);
+  EXPECT_EQ(error_of(kMinimal, {"run.paths=0"}), "--set run.paths=0: [run] paths = 0: must be >= 1");
+  EXPECT_EQ(error_of(kMinimal, {"demand.importer.dy.base_tpy=-3"}),
+            "--set demand.importer.dy.base_tpy=-3: [demand.importer.dy] base_tpy = -3: must be >= 0");
+  EXPECT_EQ(error_of(kMinimal, {"price.nd.ref=60"}).rfind("--set price.nd.ref=60: [price.nd]: unknown material 'nd'", 0),
+            0u);
+  // A section created by --set that lacks a required key points at the argument.
+  EXPECT_EQ(error_of(kMinimal, {"project.p.capacity_tpy.dy=5"}),
+            "--set project.p.capacity_tpy.dy=5: [project.p] region: required key missing");
+}
+
+TEST(BadValues, MoreRangeAndLimitChecks) {
+  auto err = [](const std::string& set) { return error_of(kMinimal, {set}); };
+  EXPECT_NE(err("run.materials=a b c d e f g h i j k l m n o p q").find("at most kMaxMaterials = 16"), std::string::npos);
+  EXPECT_NE(err("run.regimes=a b c d e f g h i").find("at most kMaxRegimes = 8"), std::string::npos);
+  EXPECT_NE(err("run.sectors=a b c d e f g h i").find("at most kMaxSectors = 8"), std::string::npos);
+  EXPECT_NE(err("run.materials=dy dy").find("'dy' is listed twice"), std::string::npos);
+  EXPECT_NE(err("run.initial_regime=open:0.5 closed:0.4").find("must sum to 1"), std::string::npos);
+  EXPECT_NE(err("run.initial_regime=war").find("unknown regime 'war'"), std::string::npos);
+  EXPECT_NE(err("transitions.open=open:0.900000002 closed:0.1").find("must sum to 1 (within 1e-9)"), std::string::npos);
+  EXPECT_EQ(err("transitions.open=open:0.9000000001 closed:0.1"), "");  // within 1e-9
+  EXPECT_NE(err("transitions.open=open:1.5 closed:-0.5").find("must be in [0, 1]"), std::string::npos);
+  EXPECT_NE(err("regime.open.allow_importer=-0.1").find("must be in [0, 1]"), std::string::npos);
+  EXPECT_NE(err("project.p.region=china").find("[project.p] region = china: must be importer or allies"),
+            std::string::npos);
+  EXPECT_NE(err("stockpile.dy.release_to=some").find("must be priority or all"), std::string::npos);
+  EXPECT_NE(err("stockpile.dy.initial_t=-1").find("[stockpile.dy] initial_t = -1: must be >= 0"), std::string::npos);
+  EXPECT_NE(err("demand.importer.dy.price_elasticity=0.2").find("must be <= 0"), std::string::npos);
+  EXPECT_NE(err("demand.allies.dy.share.all=1").find("only allowed for the importer"), std::string::npos);
+  EXPECT_NE(err("price.dy.ref=0").find("[price.dy] ref = 0: must be > 0"), std::string::npos);
+  EXPECT_NE(err("price.dy.min=300").find("[price.dy] ref = 260: must be within [min, max] = [300, 1000000]"),
+            std::string::npos);
+  EXPECT_NE(err("output.bins=0").find("[output] bins = 0: must be in [1, 100000]"), std::string::npos);
+  EXPECT_NE(err("output.quantiles=0.5 0.1").find("strictly increasing"), std::string::npos);
+  EXPECT_NE(err("output.hist.price=cubic 0 1").find("expected 'linear LO HI [BINS]'"), std::string::npos);
+  EXPECT_NE(err("output.hist.regime.dy=linear 0 1").find("is not per material"), std::string::npos);
+  EXPECT_NE(err("output.thresholds.price=1 2 3 4 5 6 7 8 9").find("at most kMaxThresholds = 8"), std::string::npos);
+  EXPECT_NE(err("tension.dialogue=maybe").find("'maybe' is not a number"), std::string::npos);
+  EXPECT_NE(err("project.p.enabled=perhaps").find("expected true or false"), std::string::npos);
+  EXPECT_NE(err("regime.open.allow_importer=beta(2,2)").find("takes a plain number"), std::string::npos);
+  EXPECT_NE(err("demand.importer.dy.growth=normal(0.1)").find("normal(mu, sd) takes 2 parameters, got 1"),
+            std::string::npos);
+  EXPECT_NE(err("demand.importer.dy.growth=uniform(0.1, 0.1)").find("lo must be < hi"), std::string::npos);
+  EXPECT_NE(err("demand.importer.dy.growth=triangular(0, 0.3, 0.2)").find("mode must be in [lo, hi]"),
+            std::string::npos);
+  EXPECT_NE(err("tension.retaliation_prob=beta(0, 1)").find("a and b must be > 0"), std::string::npos);
+  EXPECT_NE(err("tension.dialogue=bernoulli(1.2)").find("p must be in [0, 1]"), std::string::npos);
+  EXPECT_NE(err("demand.importer.dy.base_tpy=lognormal(-1, 0.2)").find("median must be > 0"), std::string::npos);
+  EXPECT_NE(err("demand.importer.dy.growth=normal(0, 1) truncate(1, 0)").find("needs lo < hi"), std::string::npos);
+  EXPECT_NE(err("demand.importer.dy.growth=normal(0, 1) clamp(0, 1)").find("expected 'truncate(lo, hi)'"),
+            std::string::npos);
+}
+
+TEST(BadValues, TooManyUncertainAndProjects) {
+  std::vector<std::string> sets;
+  for (int i = 0; i <= kMaxProjects; ++i) sets.push_back("project.p" + std::to_string(100 + i) + ".region=importer");
+  EXPECT_NE(error_of(kMinimal, sets).find("at most kMaxProjects = 64"), std::string::npos);
+  sets.clear();
+  for (int i = 0; i <= kMaxUncertain / 2; ++i) {
+    const std::string p = "project.p" + std::to_string(100 + i);
+    sets.push_back(p + ".region=importer");
+    sets.push_back(p + ".fail_prob=beta(1, 1)");
+    sets.push_back(p + ".ramp_months=uniform(0, 1)");
+  }
+  EXPECT_NE(error_of(kMinimal, sets).find("at most kMaxUncertain = 64"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace remc
