@@ -1,11 +1,46 @@
-// Temporary command bodies until config, aggregator and writer land.
+// `remc validate` and `remc info`: the two small commands.
+#include <filesystem>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include <boost/program_options.hpp>
+
 #include "cli.h"
+#include "cli_options.h"
+#include "config.h"
 #include "errors.h"
+#include "info.h"
+
+namespace po = boost::program_options;
 
 namespace remc {
 
-int command_run(const std::vector<std::string>&) { throw RuntimeError("run: not wired yet"); }
-int command_validate(const std::vector<std::string>&) { throw RuntimeError("validate: not wired yet"); }
-int command_info(const std::vector<std::string>&) { throw RuntimeError("info: not wired yet"); }
+int command_validate(const std::vector<std::string>& args) {
+  std::string config;
+  std::vector<std::string> sets;
+  po::options_description desc("usage: remc validate --config FILE [--set SECTION.KEY=VALUE]...\n\noptions");
+  desc.add_options()("help,h", "this help")("config", po::value(&config), "config file to check")(
+      "set", po::value(&sets)->composing(), "override a config key (repeatable)");
+  if (parse_command_options(args, desc)) return kExitOk;
+  if (config.empty()) throw UsageError("validate: --config FILE is required");
+  const RunConfig cfg = load_config(config, sets);
+  std::cout << config << ": ok (" << cfg.model.materials << " materials, " << cfg.model.regime.count << " regimes, "
+            << cfg.model.projects << " projects, " << cfg.model.months << " months, " << cfg.model.uncertain_count
+            << " uncertain parameters)\n";
+  return kExitOk;
+}
+
+int command_info(const std::vector<std::string>& args) {
+  std::string path;
+  po::options_description desc("usage: remc info RESULT.h5\n\noptions");
+  desc.add_options()("help,h", "this help")("result", po::value(&path), "result file");
+  po::positional_options_description positional;
+  positional.add("result", 1);
+  if (parse_command_options(args, desc, &positional)) return kExitOk;
+  if (path.empty()) throw UsageError("info: a result file is required (remc info RESULT.h5)");
+  if (!std::filesystem::exists(path)) throw UsageError("info: " + path + ": no such file");
+  return info_command(path, std::cout);
+}
 
 }  // namespace remc

@@ -238,6 +238,7 @@ void write_root_attributes(const Group& root, const RunConfig& config, const Agg
   root.set_attribute("backend", p.backend);
   root.set_attribute("device", p.device);
   root.set_attribute("threads", static_cast<std::int64_t>(p.threads));
+  root.set_attribute("block_paths", static_cast<std::int64_t>(p.block_paths));
   root.set_attribute("created_utc", p.created_utc.empty() ? utc_now_iso8601() : p.created_utc);
   root.set_attribute("wall_seconds", p.wall_seconds);
   root.set_attribute("rng", p.rng);

@@ -23,6 +23,7 @@ struct Provenance {
   std::string backend;       // "cpu" or "cuda"
   std::string device;        // EngineInfo::device
   int threads = 0;
+  std::uint64_t block_paths = 0;  // paths per block (statistics do not depend on it)
   double wall_seconds = 0.0;
   std::string created_utc;   // ISO 8601, e.g. "2025-01-31T12:00:00Z"; empty: now
   std::string rng = "Philox4x32-10 (Random123), key = seed, counter = (path, month, draw slot)";

@@ -17,7 +17,7 @@ import sys
 import h5py
 import numpy as np
 
-PROVENANCE = {"created_utc", "wall_seconds", "threads", "backend", "device"}
+PROVENANCE = {"created_utc", "wall_seconds", "threads", "block_paths", "backend", "device"}
 
 
 def datasets(f):

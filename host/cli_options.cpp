@@ -1,0 +1,27 @@
+// Strict option parsing shared by the commands.
+#include "cli_options.h"
+
+#include <iostream>
+
+namespace po = boost::program_options;
+
+namespace remc {
+
+bool parse_command_options(const std::vector<std::string>& args, const po::options_description& desc,
+                           const po::positional_options_description* positional, po::variables_map* parsed) {
+  po::command_line_parser parser(args);
+  parser.options(desc);
+  if (positional) parser.positional(*positional);
+  else parser.positional(po::positional_options_description());  // stray words are errors
+  po::variables_map vm;
+  po::store(parser.run(), vm);
+  if (vm.count("help")) {
+    std::cout << desc << "\n";
+    return true;
+  }
+  po::notify(vm);
+  if (parsed) *parsed = vm;
+  return false;
+}
+
+}  // namespace remc

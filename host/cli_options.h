@@ -1,0 +1,21 @@
+// Shared option parsing for the commands: strict (unknown options are errors)
+// and --help aware.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <boost/program_options.hpp>
+
+namespace remc {
+
+// Parses `args` into the variables bound in `desc`. Returns true when --help
+// was given (the help text has been printed). Throws boost::program_options
+// errors for unknown or malformed options (exit 2 in cli_main). `parsed`, when
+// given, receives the parsed map (to tell which options were given).
+bool parse_command_options(const std::vector<std::string>& args,
+                           const boost::program_options::options_description& desc,
+                           const boost::program_options::positional_options_description* positional = nullptr,
+                           boost::program_options::variables_map* parsed = nullptr);
+
+}  // namespace remc

@@ -1,0 +1,123 @@
+// `remc run`: load and validate the config, simulate on the chosen backend,
+// aggregate, and write the result file atomically.
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include <boost/program_options.hpp>
+
+#include "aggregation_plan.h"
+#include "aggregator.h"
+#include "build_info.h"
+#include "cli.h"
+#include "cli_options.h"
+#include "config.h"
+#include "engine.h"
+#include "errors.h"
+#include "progress.h"
+#include "result_writer.h"
+
+namespace po = boost::program_options;
+
+namespace remc {
+
+namespace {
+
+struct RunArgs {
+  std::string config;
+  std::string out;
+  std::vector<std::string> sets;
+  std::string backend = "cpu";
+  long long paths = 0;      // from the config unless given
+  long long seed = 0;       // from the config unless given
+  int threads = 0;  // 0: all cores
+  std::uint64_t block_paths = 0;
+  bool quiet = false;
+};
+
+// Fails early, before the simulation, when the result cannot be written.
+void check_output_writable(const std::string& out) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::path(out).has_parent_path() ? fs::path(out).parent_path() : fs::path(".");
+  if (!fs::is_directory(dir)) throw RuntimeError("cannot write " + out + ": folder " + dir.string() + " does not exist");
+  if (access(dir.c_str(), W_OK) != 0)
+    throw RuntimeError("cannot write " + out + ": folder " + dir.string() + " is not writable");
+}
+
+}  // namespace
+
+int command_run(const std::vector<std::string>& raw_args) {
+  RunArgs a;
+  po::options_description desc(
+      "usage: remc run --config FILE [--paths N] [--seed S] [--out FILE] [--set SECTION.KEY=VALUE]...\n"
+      "                [--backend cpu|cuda] [--threads N] [--block-paths N] [--quiet]\n\noptions");
+  desc.add_options()("help,h", "this help")("config", po::value(&a.config), "config file (INI)")(
+      "paths", po::value(&a.paths), "number of paths (overrides [run] paths)")(
+      "seed", po::value(&a.seed), "random seed, 0..4294967295 (overrides [run] seed)")(
+      "out", po::value(&a.out), "result file (overrides [output] file)")(
+      "set", po::value(&a.sets)->composing(), "override a config key, SECTION.KEY=VALUE (repeatable)")(
+      "backend", po::value(&a.backend), "cpu (default) or cuda")(
+      "threads", po::value(&a.threads), "CPU threads (default: all cores)")(
+      "block-paths", po::value(&a.block_paths), "paths per block, a multiple of 1024 (default: per backend)")(
+      "quiet", po::bool_switch(&a.quiet), "no progress line");
+  po::variables_map given;
+  if (parse_command_options(raw_args, desc, nullptr, &given)) return kExitOk;
+
+  if (a.config.empty()) throw UsageError("run: --config FILE is required");
+  if (a.backend != "cpu" && a.backend != "cuda")
+    throw UsageError("run: --backend " + a.backend + ": must be cpu or cuda");
+  if (given.count("threads") && a.threads < 1)
+    throw UsageError("run: --threads " + std::to_string(a.threads) + ": must be >= 1");
+  if (given.count("block-paths") && (a.block_paths == 0 || a.block_paths % kChunkPaths != 0))
+    throw UsageError("run: --block-paths " + std::to_string(a.block_paths) + ": must be a positive multiple of " +
+                     std::to_string(kChunkPaths));
+  if (given.count("paths") && a.paths < 1)
+    throw UsageError("run: --paths " + std::to_string(a.paths) + ": must be >= 1");
+  if (given.count("seed") && (a.seed < 0 || a.seed > 4294967295LL))
+    throw UsageError("run: --seed " + std::to_string(a.seed) + ": must be in 0..4294967295");
+  // --paths and --seed are config overrides like --set, so the resolved
+  // config stored in the result reproduces the run.
+  std::vector<std::string> sets = a.sets;
+  if (given.count("paths")) sets.push_back("run.paths=" + std::to_string(a.paths));
+  if (given.count("seed")) sets.push_back("run.seed=" + std::to_string(a.seed));
+  const RunConfig cfg = load_config(a.config, sets);
+  const std::string out = a.out.empty() ? cfg.output.path : a.out;
+  check_output_writable(out);
+
+  const AggregationPlan plan = make_plan(cfg);
+  Aggregator aggregator(plan, quantile_levels(cfg.output));
+  ProgressLine progress(!a.quiet && isatty(STDERR_FILENO));
+  aggregator.progress = [&progress](std::uint64_t done, std::uint64_t total) { progress.update(done, total); };
+
+  EngineOptions options;
+  options.backend = a.backend == "cuda" ? Backend::kCuda : Backend::kCpu;
+  options.threads = a.threads;
+  options.block_paths = a.block_paths;
+  options.seed = cfg.run.seed;
+  options.paths = cfg.run.paths;
+  EngineInfo info;
+  const auto start = std::chrono::steady_clock::now();
+  const CountTotals totals = run_engine(cfg.model, plan, options, aggregator, &info);
+  const AggregateResults& results = aggregator.finish(totals);
+  progress.finish();
+
+  Provenance prov;
+  prov.backend = a.backend;
+  prov.device = info.device;
+  prov.threads = info.threads;
+  prov.block_paths = info.block_paths;
+  prov.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  write_result(out, cfg, results, prov);
+  if (!a.quiet) {
+    std::cerr << "remc: wrote " << out << " (" << cfg.run.paths << " paths x " << cfg.model.months << " months, "
+              << info.device << ", " << prov.wall_seconds << " s)\n";
+  }
+  return kExitOk;
+}
+
+}  // namespace remc
