@@ -20,6 +20,11 @@ import numpy as np
 PROVENANCE = {"created_utc", "wall_seconds", "threads", "block_paths", "backend", "device"}
 
 
+def short(value, width=60):
+    text = repr(value)
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
 def datasets(f):
     out = {}
     f.visititems(lambda name, obj: out.__setitem__(name, obj) if isinstance(obj, h5py.Dataset) else None)
@@ -41,7 +46,7 @@ def main():
         for key in sorted(set(fa.attrs) - PROVENANCE):
             va, vb = fa.attrs.get(key), fb.attrs.get(key)
             if not np.array_equal(np.asarray(va), np.asarray(vb)):
-                failures.append(f"root attribute {key}: {va!r} != {vb!r}")
+                failures.append(f"root attribute {key}: {short(va)} != {short(vb)}")
         da, db = datasets(fa), datasets(fb)
         if set(da) != set(db):
             failures.append(f"dataset sets differ: {sorted(set(da) ^ set(db))[:10]}")
@@ -66,7 +71,7 @@ def main():
                     failures.append(f"{name}: total-variation distance {tv.max():.3g} > {args.tolerance}")
     if args.tolerance is not None:
         print(f"largest histogram total-variation distance: {worst[0]:.3g} ({worst[1]})")
-    for f in failures[:50]:
+    for f in failures[:500]:
         print("MISMATCH", f)
     print("results agree" if not failures else f"{len(failures)} mismatches")
     return 0 if not failures else 1

@@ -1,0 +1,130 @@
+// The command line as a user meets it: help, version, exit codes, bad input
+// (exit 2, a message naming file/section/key, no output file), runtime errors
+// (exit 1, no output file), and a small successful run read back by `info`.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "cli_util.h"
+
+using remc::test::run_remc;
+using remc::test::ScratchDir;
+using remc::test::source_path;
+
+namespace {
+
+// A quick run: few paths, a short horizon.
+const std::string kQuick = " --paths 2048 --set run.months=24 --quiet";
+
+}  // namespace
+
+TEST(Cli, HelpAndVersion) {
+  const auto help = run_remc("--help");
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_NE(help.output.find("usage: remc COMMAND"), std::string::npos);
+  const auto version = run_remc("--version");
+  EXPECT_EQ(version.exit_code, 0);
+  EXPECT_NE(version.output.find("remc 0."), std::string::npos);
+  EXPECT_NE(version.output.find("backends: cpu"), std::string::npos);
+  for (const char* command : {"run", "validate", "info"}) {
+    const auto r = run_remc(std::string(command) + " --help");
+    EXPECT_EQ(r.exit_code, 0) << command;
+    EXPECT_NE(r.output.find("usage: remc " + std::string(command)), std::string::npos) << r.output;
+  }
+}
+
+TEST(Cli, UsageErrorsExitTwo) {
+  EXPECT_EQ(run_remc("").exit_code, 2);
+  const auto unknown = run_remc("frobnicate");
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_NE(unknown.output.find("unknown command 'frobnicate'"), std::string::npos);
+  EXPECT_EQ(run_remc("run").exit_code, 2);                                 // no --config
+  EXPECT_EQ(run_remc("run --config x.ini --bogus").exit_code, 2);          // unknown option
+  EXPECT_EQ(run_remc("run --config x.ini --backend gpu").exit_code, 2);    // bad backend
+  EXPECT_EQ(run_remc("run --config x.ini --block-paths 1000").exit_code, 2);  // not a multiple of 1024
+  EXPECT_EQ(run_remc("run --config x.ini --threads 0").exit_code, 2);
+  EXPECT_EQ(run_remc("info").exit_code, 2);
+}
+
+TEST(Cli, MissingConfigFileExitsTwoWithoutOutput) {
+  ScratchDir dir("missing");
+  const auto r = run_remc("run --config " + dir.file("nope.ini") + " --out " + dir.file("out.h5"));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find("nope.ini"), std::string::npos) << r.output;
+  EXPECT_EQ(dir.entries(), 0);
+}
+
+TEST(Cli, BadSetExitsTwo) {
+  ScratchDir dir("badset");
+  const std::string config = source_path("configs/baseline.ini");
+  for (const std::string set : {"run.paths", "=3", "nosuchsection.key=1", "run.nosuchkey=1", "run.paths=zero"}) {
+    const auto r = run_remc("run --config " + config + " --set '" + set + "' --out " + dir.file("o.h5"));
+    EXPECT_EQ(r.exit_code, 2) << set << ": " << r.output;
+    EXPECT_EQ(dir.entries(), 0) << set;
+  }
+}
+
+// Every fixture in tests/data/bad/CASES.txt ("<file> <expected message
+// substring>"): validate and run both exit 2 with the message, and run leaves
+// no output file.
+TEST(Cli, EveryBadConfigExitsTwoWithMessageAndNoOutput) {
+  std::ifstream cases(source_path("tests/data/bad/CASES.txt"));
+  ASSERT_TRUE(cases.good()) << "tests/data/bad/CASES.txt missing";
+  ScratchDir dir("badcfg");
+  int checked = 0;
+  for (std::string line; std::getline(cases, line);) {
+    if (line.empty() || line[0] == '#') continue;
+    std::istringstream in(line);
+    std::string file, expected;
+    in >> file;
+    std::getline(in >> std::ws, expected);
+    const std::string config = source_path("tests/data/bad/" + file);
+    const auto v = run_remc("validate --config " + config);
+    EXPECT_EQ(v.exit_code, 2) << file << ": " << v.output;
+    EXPECT_NE(v.output.find(expected), std::string::npos) << file << ": expected '" << expected << "' in\n" << v.output;
+    const auto r = run_remc("run --config " + config + " --out " + dir.file("out.h5"));
+    EXPECT_EQ(r.exit_code, 2) << file << ": " << r.output;
+    EXPECT_EQ(dir.entries(), 0) << file;
+    ++checked;
+  }
+  EXPECT_GT(checked, 10);
+}
+
+TEST(Cli, UnwritableOutputExitsOneWithoutOutput) {
+  ScratchDir dir("unwritable");
+  const std::string missing_dir = dir.file("no/such/dir/out.h5");
+  const auto r = run_remc("run --config " + source_path("configs/baseline.ini") + kQuick + " --out " + missing_dir);
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("no/such/dir"), std::string::npos) << r.output;
+  EXPECT_EQ(dir.entries(), 0);
+}
+
+TEST(Cli, ValidateAcceptsEveryShippedConfig) {
+  std::vector<std::string> configs = {"configs/baseline.ini"};
+  for (const auto& e : std::filesystem::directory_iterator(source_path("configs/scenarios")))
+    configs.push_back("configs/scenarios/" + e.path().filename().string());
+  EXPECT_GE(configs.size(), 7u);
+  for (const auto& c : configs) {
+    const auto r = run_remc("validate --config " + source_path(c));
+    EXPECT_EQ(r.exit_code, 0) << c << ": " << r.output;
+  }
+}
+
+TEST(Cli, RunWritesResultAtomicallyAndInfoReadsIt) {
+  ScratchDir dir("run");
+  const std::string out = dir.file("baseline.h5");
+  const auto r = run_remc("run --config " + source_path("configs/baseline.ini") + kQuick + " --out " + out);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(std::filesystem::exists(out));
+  EXPECT_EQ(dir.entries(), 1);  // no temporary file left beside it
+  const auto info = run_remc("info " + out);
+  EXPECT_EQ(info.exit_code, 0) << info.output;
+  for (const char* word : {"ndpr", "dy", "tb", "ndfeb", "seed", "paths"})
+    EXPECT_NE(info.output.find(word), std::string::npos) << word << " missing from\n" << info.output;
+  const auto bad = run_remc("info " + dir.file("nope.h5"));
+  EXPECT_EQ(bad.exit_code, 2) << bad.output;  // a missing input is a usage error
+}
