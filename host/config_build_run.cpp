@@ -1,6 +1,7 @@
 // Builds the run-level parts of a RunConfig: [run], the regime chain
 // ([regime.*], [transitions], initial_regime), [tension] and [output].
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <set>
 
@@ -88,9 +89,9 @@ void build_run(ConfigReader& r) {
   if (c.model.months > kMaxMonths)
     r.fail("run", "months", "must be <= kMaxMonths = " + std::to_string(kMaxMonths));
   const std::string start = r.text("run", "start", "2025-01");
-  const bool shape = start.size() == 7 && start[4] == '-' &&
-                     std::all_of(start.begin(), start.begin() + 4, ::isdigit) && ::isdigit(start[5]) &&
-                     ::isdigit(start[6]);
+  auto digit = [](char ch) { return std::isdigit(static_cast<unsigned char>(ch)) != 0; };
+  const bool shape = start.size() == 7 && start[4] == '-' && std::all_of(start.begin(), start.begin() + 4, digit) &&
+                     digit(start[5]) && digit(start[6]);
   if (!shape) r.fail("run", "start", "expected YYYY-MM");
   c.run.start_year = std::stoi(start.substr(0, 4));
   c.run.start_month = std::stoi(start.substr(5, 2));
