@@ -11,8 +11,10 @@ bool parse_command_options(const std::vector<std::string>& args, const po::optio
                            const po::positional_options_description* positional, po::variables_map* parsed) {
   po::command_line_parser parser(args);
   parser.options(desc);
-  if (positional) parser.positional(*positional);
-  else parser.positional(po::positional_options_description());  // stray words are errors
+  // Without positional options, stray words are errors. The parser keeps a
+  // reference, so the empty description must outlive it.
+  static const po::positional_options_description none;
+  parser.positional(positional ? *positional : none);
   po::variables_map vm;
   po::store(parser.run(), vm);
   if (vm.count("help")) {

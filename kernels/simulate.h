@@ -267,8 +267,17 @@ struct PathSimulator {
         const float eta = pm.eta.get(d);
         const float theta = pm.theta.get(d);
         const float sigma = pm.sigma.get(d);
-        const float demand_ex = demand_ref[0] + refill + demand_ref[1];
-        const float supply_ex = mi.output_imp + mi.output_all + f.export_imp + f.export_all + s.release;
+        // The balance price compares demand and supply both at the reference
+        // price: eta is the combined elasticity, so demand's own price response
+        // must not feed back into it (it would steepen the price response to
+        // 1 / (eta - |eps_d|)). Supply at the reference price is what China
+        // would export against reference-price demand under this regime.
+        MarketInputs mi_ref = mi;
+        mi_ref.demand_imp = demand_ref[0] + refill;
+        mi_ref.demand_all = demand_ref[1];
+        const MarketFlows f_ref = clear_market(mi_ref);
+        const float demand_ex = mi_ref.demand_imp + mi_ref.demand_all;
+        const float supply_ex = mi.output_imp + mi.output_all + f_ref.export_imp + f_ref.export_all + s.release;
         log_price[m] = price_step(log_price[m], log_balance_price(log_ref[m], demand_ex, supply_ex, eta, log_max[m]),
                                   theta, sigma, z.z[2], log_min[m], log_max[m]);
         const float china_target =
