@@ -54,12 +54,12 @@ double price_min(const Model& model, int m) { return model.price[m].min.value; }
 double price_max(const Model& model, int m) { return model.price[m].max.value; }
 double price_ref(const Model& model, int m) { return positive_or(model.price[m].ref.value, 1.0); }
 
-// Price range in $/kg: the clamp, or a decade either side of the reference.
-HistSpec price_hist(const Model& model, int m, int bins) {
-  double lo = price_min(model, m), hi = price_max(model, m);
+// Log bins over a price clamp [lo, hi], or a decade either side of the
+// reference when the clamp is unusable.
+HistSpec price_hist(double lo, double hi, double ref, int bins) {
   if (!(lo > 0.0) || !(hi > lo)) {
-    lo = price_ref(model, m) / 10.0;
-    hi = price_ref(model, m) * 10.0;
+    lo = ref / 10.0;
+    hi = ref * 10.0;
   }
   return capped_log(lo, hi, bins);
 }
@@ -166,7 +166,10 @@ HistSpec default_hist(const Model& model, const MetricInfo& metric, int m, int b
       switch (metric.index) {
         case kShortageT: return linear(0.0, 1.5 * peak_monthly_demand_t(model, 0, m), bins);
         case kPrice:
-        case kChinaPrice: return price_hist(model, m, bins);
+          return price_hist(price_min(model, m), price_max(model, m), price_ref(model, m), bins);
+        case kChinaPrice:
+          return price_hist(model.price[m].china_min.value, model.price[m].china_max.value,
+                            positive_or(model.price[m].china_ref.value, 1.0), bins);
         case kPriceGap: return HistSpec::make(0.1f, 100.0f, bins, true);
         case kStockpileT:
           return capped_linear(std::max(model.stockpile[m].initial_t.value, model.stockpile[m].target_t.value), bins);

@@ -131,8 +131,20 @@ void build_prices(ConfigReader& r) {
                                    : "must be within [min, max]";
     check_order(r, s, "ref", p.ref, p.min, p.max, within);
     check_order(r, s, "initial", p.initial, p.min, p.max, within);
-    check_order(r, s, "china_ref", p.china_ref, p.min, p.max, within);
-    check_order(r, s, "china_initial", p.china_initial, p.min, p.max, within);
+    // China's clamp defaults to the ex-China band scaled to China's reference
+    // price, so a floor set for the ex-China market does not prop China's up.
+    const double china_scale = static_cast<double>(p.china_ref.value) / p.ref.value;
+    p.china_min = r.param(s, "china_min", positive, p.min.value * china_scale);
+    p.china_max = r.param(s, "china_max", positive, p.max.value * china_scale);
+    if (p.china_min.draw < 0 && p.china_max.draw < 0 && !(p.china_min.value < p.china_max.value))
+      r.fail(s, "china_min", "china_min must be < china_max");
+    const std::string china_within =
+        p.china_min.draw < 0 && p.china_max.draw < 0
+            ? "must be within [china_min, china_max] = [" + format_number(p.china_min.value) + ", " +
+                  format_number(p.china_max.value) + "]"
+            : "must be within [china_min, china_max]";
+    check_order(r, s, "china_ref", p.china_ref, p.china_min, p.china_max, china_within);
+    check_order(r, s, "china_initial", p.china_initial, p.china_min, p.china_max, china_within);
   }
 }
 

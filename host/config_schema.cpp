@@ -59,6 +59,7 @@ const std::vector<KindInfo>& kinds() {
         {"release_to", S::kNone}}},
       {"price", SectionKind::kPrice, 1, "[price.MATERIAL]",
        {{"ref", S::kNone}, {"initial", S::kNone}, {"china_ref", S::kNone}, {"china_initial", S::kNone},
+        {"china_min", S::kNone}, {"china_max", S::kNone},
         {"eta", S::kNone}, {"theta", S::kNone}, {"sigma", S::kNone}, {"min", S::kNone}, {"max", S::kNone}}},
       {"output", SectionKind::kOutput, 0, "[output]",
        {{"file", S::kNone}, {"bins", S::kNone}, {"quantiles", S::kNone}, {"shortage_threshold", S::kNone},

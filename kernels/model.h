@@ -95,8 +95,10 @@ struct PriceModel {
   Param eta;            // combined short-run elasticity
   Param theta;          // monthly adjustment speed in (0,1]
   Param sigma;          // monthly log-price noise
-  Param min;            // clamp, $/kg
-  Param max;            // clamp, $/kg
+  Param min;            // clamp of the ex-China price, $/kg
+  Param max;            // clamp of the ex-China price, $/kg
+  Param china_min;      // clamp of the China price, $/kg
+  Param china_max;      // clamp of the China price, $/kg
 };
 
 struct Model {

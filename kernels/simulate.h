@@ -105,6 +105,7 @@ struct PathSimulator {
     // Per-path constants of the monthly loop, hoisted out of it: logs of
     // prices and demand terms, so each month costs few transcendentals.
     float log_ref[kMaxMaterials], log_min[kMaxMaterials], log_max[kMaxMaterials], log_china_ref[kMaxMaterials];
+    float log_china_min[kMaxMaterials], log_china_max[kMaxMaterials];
     float log_demand0[kNumRegions][kMaxMaterials], log_growth_month[kNumRegions][kMaxMaterials];
     float demand_sd[kNumRegions][kMaxMaterials], elasticity[kNumRegions][kMaxMaterials];
     for (int m = 0; m < M; ++m) {
@@ -112,6 +113,8 @@ struct PathSimulator {
       log_min[m] = logf(md.price[m].min.get(d));
       log_max[m] = logf(md.price[m].max.get(d));
       log_china_ref[m] = logf(md.price[m].china_ref.get(d));
+      log_china_min[m] = logf(md.price[m].china_min.get(d));
+      log_china_max[m] = logf(md.price[m].china_max.get(d));
       for (int r = 0; r < kNumRegions; ++r) {
         const DemandModel& dm = md.demand[r][m];
         const float sd = dm.noise_sigma.get(d);
@@ -282,7 +285,8 @@ struct PathSimulator {
                                   theta, sigma, z.z[2], log_min[m], log_max[m]);
         const float china_target =
             log_china_balance_price(log_china_ref[m], mm.china_demand_tpy.get(d) / 12.0f, f.withheld, eta);
-        log_china_price[m] = price_step(log_china_price[m], china_target, theta, sigma, z.z[3], log_min[m], log_max[m]);
+        log_china_price[m] = price_step(log_china_price[m], china_target, theta, sigma, z.z[3], log_china_min[m],
+                                        log_china_max[m]);
 
         // 7. Substitution ratchet: grows with log2 of the price ratio, never falls.
         subst[m] = min_f(subst[m] + mm.substitution_rate.get(d) / 12.0f * max_f(0.0f, log_ratio * 1.44269504f),
