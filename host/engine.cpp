@@ -13,6 +13,10 @@ bool cuda_backend_built() {
 #endif
 }
 
+#if !defined(REMC_HAVE_CUDA)
+int cuda_device_count() { return 0; }
+#endif
+
 CountTotals run_engine(const Model& model, const AggregationPlan& plan, const EngineOptions& options,
                        BlockSink& sink, EngineInfo* info) {
   if (options.backend == Backend::kCpu) return run_engine_cpu(model, plan, options, sink, info);

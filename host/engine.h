@@ -65,8 +65,11 @@ CountTotals run_engine(const Model& model, const AggregationPlan& plan, const En
 // nothing else (the denominator of scripts/bench's draw-cost ratio).
 double time_draws(const Model& model, const EngineOptions& options);
 
-// Whether this binary has the CUDA backend and a device is usable.
+// Whether this binary has the CUDA backend.
 bool cuda_backend_built();
+
+// Number of CUDA devices visible (0 without the backend or without a GPU).
+int cuda_device_count();
 
 // Per-backend entry points behind run_engine.
 CountTotals run_engine_cpu(const Model&, const AggregationPlan&, const EngineOptions&, BlockSink&, EngineInfo*);

@@ -35,6 +35,11 @@ void check(cudaError_t status, const char* what) {
 
 }  // namespace
 
+int cuda_device_count() {
+  int count = 0;
+  return cudaGetDeviceCount(&count) == cudaSuccess ? count : 0;
+}
+
 CountTotals run_engine_cuda(const Model& model, const AggregationPlan& plan, const EngineOptions& options,
                             BlockSink& sink, EngineInfo* info) {
   int count = 0;

@@ -6,7 +6,6 @@
 // occupancy while no float comparison intervenes), and histograms agree up to
 // the few paths whose course changes through last-bit differences between
 // the GPU's and glibc's expf/logf/sincosf (see scripts/compare_results.py).
-#include <cuda_runtime.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -21,10 +20,7 @@ namespace {
 
 using namespace remc;
 
-bool have_gpu() {
-  int count = 0;
-  return cudaGetDeviceCount(&count) == cudaSuccess && count > 0;
-}
+bool have_gpu() { return cuda_device_count() > 0; }
 
 AggregateResults run(const RunConfig& cfg, const AggregationPlan& plan, Backend backend, std::uint64_t block) {
   Aggregator aggregator(plan, quantile_levels(cfg.output));
