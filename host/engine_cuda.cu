@@ -43,8 +43,10 @@ int cuda_device_count() {
 CountTotals run_engine_cuda(const Model& model, const AggregationPlan& plan, const EngineOptions& options,
                             BlockSink& sink, EngineInfo* info) {
   int count = 0;
-  check(cudaGetDeviceCount(&count), "cudaGetDeviceCount");
-  if (count == 0) throw RuntimeError("--backend cuda: no CUDA device is visible");
+  const cudaError_t status = cudaGetDeviceCount(&count);
+  if (status != cudaSuccess || count == 0)
+    throw RuntimeError(std::string("--backend cuda: no usable CUDA device (") +
+                       (status != cudaSuccess ? cudaGetErrorString(status) : "none visible") + ")");
   int device = 0;
   check(cudaGetDevice(&device), "cudaGetDevice");
   cudaDeviceProp prop{};
