@@ -1,0 +1,93 @@
+// The block reduction gives bit-identical moments and counts whether a work
+// item takes one chunk of a cell with atomic adds (the CUDA backend) or all
+// chunks of a cell without (the CPU backend): the property that lets both
+// backends share one aggregator.
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <vector>
+
+#include "reduce.h"
+
+namespace {
+
+using namespace remc;
+
+struct Reduced {
+  std::vector<ChunkMoments> moments;
+  std::vector<std::uint64_t> hist, exceed;
+};
+
+constexpr int kCells = 45;
+constexpr std::uint64_t kPaths = 2500;  // two full chunks and a partial one
+
+// A deterministic value for (cell, path): spread over the histogram range and
+// beyond it, so underflow and overflow bins are used too.
+float value(int cell, std::uint64_t path) {
+  const std::uint64_t h = (path * 2654435761u + static_cast<std::uint64_t>(cell) * 40503u) % 100003u;
+  return static_cast<float>(h) / 100003.0f * 1.4f - 0.2f + 0.01f * static_cast<float>(cell);
+}
+
+Reduced reduce(bool atomic, bool one_chunk_per_item) {
+  std::vector<float> values(static_cast<std::size_t>(kCells) * kPaths);  // cell-major
+  for (int c = 0; c < kCells; ++c)
+    for (std::uint64_t p = 0; p < kPaths; ++p) values[c * kPaths + p] = value(c, p);
+  std::vector<HistSpec> specs = {HistSpec::make(0.0f, 1.0f, 20, false), HistSpec::make(0.01f, 1.0f, 30, true)};
+  specs[0].threshold_count = 2;
+  specs[0].thresholds[0] = 0.5f;
+  specs[0].thresholds[1] = 0.9f;
+  std::vector<int> cell_spec(kCells);
+  std::vector<std::uint64_t> offset(kCells);
+  std::uint64_t size = 0;
+  for (int c = 0; c < kCells; ++c) {
+    cell_spec[c] = c % 2;
+    offset[c] = size;
+    size += specs[cell_spec[c]].bins + 2;
+  }
+  const int chunks = static_cast<int>((kPaths + kChunkPaths - 1) / kChunkPaths);
+  Reduced r;
+  r.moments.resize(static_cast<std::size_t>(kCells) * chunks);
+  r.hist.assign(size, 0);
+  r.exceed.assign(static_cast<std::size_t>(kCells) * kMaxThresholds, 0);
+  BlockReducer red;
+  red.values = values.data();
+  red.block_paths = kPaths;
+  red.block_stride = kPaths;
+  red.chunks_in_block = chunks;
+  red.chunks_per_item = one_chunk_per_item ? 1 : chunks;
+  red.items_per_cell = one_chunk_per_item ? chunks : 1;
+  red.cell_spec = cell_spec.data();
+  red.specs = specs.data();
+  red.hist_offset = offset.data();
+  red.hist = r.hist.data();
+  red.exceed = r.exceed.data();
+  red.moments = r.moments.data();
+  red.atomic = atomic;
+  for (std::uint64_t item = 0; item < static_cast<std::uint64_t>(kCells) * red.items_per_cell; ++item) red(item);
+  return r;
+}
+
+void expect_same(const Reduced& a, const Reduced& b) {
+  ASSERT_EQ(a.moments.size(), b.moments.size());
+  for (std::size_t i = 0; i < a.moments.size(); ++i) {
+    EXPECT_EQ(a.moments[i].count, b.moments[i].count) << i;
+    EXPECT_EQ(a.moments[i].mean, b.moments[i].mean) << i;  // bit-identical, not merely close
+    EXPECT_EQ(a.moments[i].m2, b.moments[i].m2) << i;
+    EXPECT_EQ(a.moments[i].min, b.moments[i].min) << i;
+    EXPECT_EQ(a.moments[i].max, b.moments[i].max) << i;
+  }
+  EXPECT_EQ(a.hist, b.hist);
+  EXPECT_EQ(a.exceed, b.exceed);
+}
+
+TEST(BlockReduce, WorkSplitAndAtomicsDoNotChangeResults) {
+  const Reduced gpu_like = reduce(true, true);
+  const Reduced cpu_like = reduce(false, false);
+  expect_same(gpu_like, cpu_like);
+  // Every value was counted once per cell.
+  std::uint64_t total = 0;
+  for (std::uint64_t h : cpu_like.hist) total += h;
+  EXPECT_EQ(total, static_cast<std::uint64_t>(kCells) * kPaths);
+}
+
+}  // namespace
