@@ -5,7 +5,6 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
-#include <iostream>
 #include <string>
 #include <vector>
 
@@ -114,8 +113,9 @@ int command_run(const std::vector<std::string>& raw_args) {
   prov.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   write_result(out, cfg, results, prov);
   if (!a.quiet) {
-    std::cerr << "remc: wrote " << out << " (" << cfg.run.paths << " paths x " << cfg.model.months << " months, "
-              << info.device << ", " << prov.wall_seconds << " s)\n";
+    std::fprintf(stderr, "remc: wrote %s (%llu paths x %d months, %s, %.2f s)\n", out.c_str(),
+                 static_cast<unsigned long long>(cfg.run.paths), cfg.model.months, info.device.c_str(),
+                 prov.wall_seconds);
   }
   return kExitOk;
 }

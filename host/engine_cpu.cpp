@@ -39,7 +39,7 @@ CountTotals run_engine_cpu(const Model& model, const AggregationPlan& plan, cons
   const int threads = cpu_threads(options);
   const std::uint64_t block = cpu_block_paths(options);
   if (info) {
-    info->device = "CPU (Thrust OpenMP, " + std::to_string(threads) + " threads)";
+    info->device = "CPU (Thrust OpenMP, " + std::to_string(threads) + (threads == 1 ? " thread)" : " threads)");
     info->threads = threads;
     info->block_paths = block;
   }

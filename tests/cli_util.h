@@ -18,11 +18,10 @@ struct CommandResult {
   std::string output;  // stdout and stderr together
 };
 
-// Runs `args` through the shell with the remc binary in front.
-inline CommandResult run_remc(const std::string& args) {
-  const std::string command = std::string(REMC_BINARY) + " " + args + " 2>&1";
+// Runs a shell command line; returns its exit code and output.
+inline CommandResult run_command(const std::string& command_line) {
   CommandResult result;
-  FILE* pipe = popen(command.c_str(), "r");
+  FILE* pipe = popen((command_line + " 2>&1").c_str(), "r");
   if (!pipe) return result;
   std::array<char, 4096> buffer{};
   while (fgets(buffer.data(), buffer.size(), pipe)) result.output += buffer.data();
@@ -31,19 +30,11 @@ inline CommandResult run_remc(const std::string& args) {
   return result;
 }
 
-// Runs a python3 script from tests/ with the system interpreter (Debian's
-// h5py, numpy and xarray); returns its exit code and output.
-inline CommandResult run_python(const std::string& args) {
-  const std::string command = "/usr/bin/python3 " + args + " 2>&1";
-  CommandResult result;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (!pipe) return result;
-  std::array<char, 4096> buffer{};
-  while (fgets(buffer.data(), buffer.size(), pipe)) result.output += buffer.data();
-  const int status = pclose(pipe);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
-}
+// Runs the remc binary with `args`.
+inline CommandResult run_remc(const std::string& args) { return run_command(std::string(REMC_BINARY) + " " + args); }
+
+// Runs a Python script with the system interpreter (Debian's h5py, numpy, xarray).
+inline CommandResult run_python(const std::string& args) { return run_command("/usr/bin/python3 " + args); }
 
 // A fresh empty folder under the system temp dir, removed by the destructor.
 class ScratchDir {
