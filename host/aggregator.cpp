@@ -123,6 +123,13 @@ void Aggregator::on_block(std::uint64_t first_chunk, int chunks, const ChunkMome
       trees_[c].push(first_chunk + static_cast<std::uint64_t>(k), moments[c * static_cast<std::size_t>(chunks) + k]);
 }
 
+void Aggregator::append(const std::vector<MomentTree>& trees, bool allow_gap) {
+  if (trees.size() != trees_.size())
+    throw RuntimeError("aggregator: a part has " + std::to_string(trees.size()) + " cells, the plan " +
+                       std::to_string(trees_.size()));
+  for (std::size_t c = 0; c < trees.size(); ++c) trees_[c].append(trees[c], allow_gap);
+}
+
 void Aggregator::on_progress(std::uint64_t paths_done, std::uint64_t paths_total) {
   if (progress) progress(paths_done, paths_total);
 }

@@ -60,6 +60,11 @@ class Aggregator : public BlockSink {
   Aggregator(AggregationPlan plan, std::vector<double> quantile_levels);
 
   void on_block(std::uint64_t first_chunk, int chunks, const ChunkMoments* moments) override;
+
+  // Appends the per-cell trees of the part that directly follows what this
+  // aggregator holds (remc merge); the result equals having run both parts.
+  // `allow_gap`: the part may start after a gap (a merge of some parts only).
+  void append(const std::vector<MomentTree>& trees, bool allow_gap = false);
   void on_progress(std::uint64_t paths_done, std::uint64_t paths_total) override;
 
   // Computes the final statistics from the merged moments and the engine's

@@ -23,6 +23,7 @@ const char* kUsage =
     "  run       simulate paths from a config and write an HDF5 result\n"
     "  validate  check a config without running it\n"
     "  info      print the headline risk table and provenance of a result\n"
+    "  merge     combine shard results (run --shard K/N) into one result\n"
     "\n"
     "  remc COMMAND --help   options of a command\n"
     "  remc --version        version, git hash and backends\n"
@@ -57,7 +58,8 @@ int cli_main(int argc, char** argv) {
     if (command == "run") return command_run(rest);
     if (command == "validate") return command_validate(rest);
     if (command == "info") return command_info(rest);
-    throw UsageError("unknown command '" + command + "' (commands: run, validate, info; see remc --help)");
+    if (command == "merge") return command_merge(rest);
+    throw UsageError("unknown command '" + command + "' (commands: run, validate, info, merge; see remc --help)");
   } catch (const ConfigError& e) {
     std::cerr << "remc: config error: " << e.what() << "\n";
     return kExitUsage;

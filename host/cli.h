@@ -18,5 +18,6 @@ int cli_main(int argc, char** argv);
 int command_run(const std::vector<std::string>& args);
 int command_validate(const std::vector<std::string>& args);
 int command_info(const std::vector<std::string>& args);
+int command_merge(const std::vector<std::string>& args);
 
 }  // namespace remc

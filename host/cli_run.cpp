@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,8 @@
 #include "errors.h"
 #include "progress.h"
 #include "result_writer.h"
+#include "run_state.h"
+#include "shard.h"
 
 namespace po = boost::program_options;
 
@@ -36,6 +39,7 @@ struct RunArgs {
   long long seed = 0;       // from the config unless given
   int threads = 0;  // 0: all cores
   std::uint64_t block_paths = 0;
+  std::string shard;
   bool quiet = false;
 };
 
@@ -54,7 +58,7 @@ int command_run(const std::vector<std::string>& raw_args) {
   RunArgs a;
   po::options_description desc(
       "usage: remc run --config FILE [--paths N] [--seed S] [--out FILE] [--set SECTION.KEY=VALUE]...\n"
-      "                [--backend cpu|cuda] [--threads N] [--block-paths N] [--quiet]\n\noptions");
+      "                [--backend cpu|cuda] [--threads N] [--block-paths N] [--shard K/N] [--quiet]\n\noptions");
   desc.add_options()("help,h", "this help")("config", po::value(&a.config), "config file (INI)")(
       "paths", po::value(&a.paths), "number of paths (overrides [run] paths)")(
       "seed", po::value(&a.seed), "random seed, 0..4294967295 (overrides [run] seed)")(
@@ -63,6 +67,7 @@ int command_run(const std::vector<std::string>& raw_args) {
       "backend", po::value(&a.backend), "cpu (default) or cuda")(
       "threads", po::value(&a.threads), "CPU threads (default: all cores)")(
       "block-paths", po::value(&a.block_paths), "paths per block, a multiple of 1024 (default: per backend)")(
+      "shard", po::value(&a.shard), "simulate only slice K/N (0 <= K < N) and write a partial result for remc merge")(
       "quiet", po::bool_switch(&a.quiet), "no progress line");
   po::variables_map given;
   if (parse_command_options(raw_args, desc, nullptr, &given)) return kExitOk;
@@ -96,9 +101,16 @@ int command_run(const std::vector<std::string>& raw_args) {
   EngineOptions options;
   options.backend = a.backend == "cuda" ? Backend::kCuda : Backend::kCpu;
   options.threads = a.threads;
-  options.block_paths = a.block_paths;
+  options.block_paths = given.count("block-paths") ? a.block_paths : default_block_paths(options.backend);
   options.seed = cfg.run.seed;
   options.paths = cfg.run.paths;
+  std::optional<ShardSpec> shard;
+  if (given.count("shard")) {
+    shard = parse_shard(a.shard);
+    const PathSlice slice = shard_slice(cfg.run.paths, options.block_paths, *shard);
+    options.first_path = slice.first_path;
+    options.paths = slice.paths;
+  }
   EngineInfo info;
   const auto start = std::chrono::steady_clock::now();
   const CountTotals totals = run_engine(cfg.model, plan, options, aggregator, &info);
@@ -111,10 +123,26 @@ int command_run(const std::vector<std::string>& raw_args) {
   prov.threads = info.threads;
   prov.block_paths = info.block_paths;
   prov.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  write_result(out, cfg, results, prov);
+  if (!shard) {
+    write_result(out, cfg, results, prov);
+  } else {
+    // A partial result: valid on its own, plus the state remc merge needs.
+    write_result(out, cfg, results, prov, [&](const h5::File& file) {
+      RunState state;
+      state.shard = *shard;
+      state.first_path = options.first_path;
+      state.paths = options.paths;
+      state.total_paths = cfg.run.paths;
+      state.block_paths = options.block_paths;
+      state.config_hash = config_hash(cfg.resolved_text);
+      state.trees = aggregator.trees();
+      state.counts = totals;
+      write_run_state(file, state);
+    });
+  }
   if (!a.quiet) {
     std::fprintf(stderr, "remc: wrote %s (%llu paths x %d months, %s, %.2f s)\n", out.c_str(),
-                 static_cast<unsigned long long>(cfg.run.paths), cfg.model.months, info.device.c_str(),
+                 static_cast<unsigned long long>(options.paths), cfg.model.months, info.device.c_str(),
                  prov.wall_seconds);
   }
   return kExitOk;

@@ -17,6 +17,12 @@ bool cuda_backend_built() {
 int cuda_device_count() { return 0; }
 #endif
 
+std::uint64_t default_block_paths(Backend backend) {
+  // CPU: the block buffer (cells x paths x 4 bytes, ~90 MB for the baseline)
+  // stays small. CUDA: enough paths to fill an H100/H200-class GPU (~1.5 GB).
+  return backend == Backend::kCpu ? 4096 : 65536;
+}
+
 CountTotals run_engine(const Model& model, const AggregationPlan& plan, const EngineOptions& options,
                        BlockSink& sink, EngineInfo* info) {
   if (options.backend == Backend::kCpu) return run_engine_cpu(model, plan, options, sink, info);

@@ -56,6 +56,9 @@ struct EngineInfo {
   double reduce_seconds = 0.0;    // in the block reduction and transition counts
 };
 
+// Paths per block when EngineOptions::block_paths is 0.
+std::uint64_t default_block_paths(Backend backend);
+
 // Simulates paths [first_path, first_path + paths) and reduces them.
 // Throws std::runtime_error on device errors.
 CountTotals run_engine(const Model& model, const AggregationPlan& plan, const EngineOptions& options,

@@ -9,6 +9,7 @@
 
 #include "errors.h"
 #include "result_reader.h"
+#include "run_state.h"
 
 namespace remc {
 
@@ -82,7 +83,16 @@ int info_command(const std::string& path, std::ostream& out) {
   const std::vector<double> peak = result.doubles("/summary/peak_price_ratio/quantiles");
   const int median = find_level(quantile_levels, 0.5), p95 = find_level(quantile_levels, 0.95);
 
-  out << "remc result " << path << ": " << p.paths << " paths, " << p.months << " months from " << p.start << "\n\n";
+  out << "remc result " << path << ": " << p.paths << " paths, " << p.months << " months from " << p.start << "\n";
+  if (has_run_state(result.file())) {
+    const RunState state = read_run_state(result.file());
+    out << "partial result: shard " << state.shard.index << "/" << state.shard.count << ", paths "
+        << state.first_path << ".." << state.first_path + state.paths << " of " << state.total_paths
+        << " (combine the shards with remc merge)\n";
+  }
+  if (result.file().has_attribute("missing"))
+    out << "merged without some shards: missing " << result.file().string_attribute("missing") << "\n";
+  out << "\n";
   std::vector<std::vector<std::string>> rows = {
       {"material", "P(shortage > 10 % in any month)", "cumulative shortage", "peak price ratio", "peak price ratio"},
       {"", "± stderr", "mean ± stderr (t)", "median", "95th percentile"}};

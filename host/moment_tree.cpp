@@ -31,14 +31,18 @@ void MomentTree::push(std::uint64_t chunk, const ChunkMoments& moments) {
   push_node(node);
 }
 
-void MomentTree::append(const MomentTree& next) {
-  for (const MomentNode& node : next.nodes_) push_node(node);
+void MomentTree::append(const MomentTree& next, bool allow_gap) {
+  bool first = true;
+  for (const MomentNode& node : next.nodes_) {
+    push_node(node, allow_gap && first);
+    first = false;
+  }
 }
 
-void MomentTree::push_node(MomentNode node) {
+void MomentTree::push_node(MomentNode node, bool allow_gap) {
   if (nodes_.empty()) {
     first_ = node.start;
-  } else if (node.start != end_) {
+  } else if (node.start != end_ && !(allow_gap && node.start > end_)) {
     throw RuntimeError("moment tree: chunk " + std::to_string(node.start) + " pushed, expected chunk " +
                        std::to_string(end_) + " (chunks must be contiguous and in order)");
   }

@@ -36,9 +36,15 @@ class MomentTree {
   // no gaps (the first push may start anywhere, e.g. at a shard's first chunk).
   void push(std::uint64_t chunk, const ChunkMoments& moments);
 
+  // Adds one aligned node that directly follows the range so far (restoring
+  // a saved tree node by node gives back the same tree).
+  void push_node(MomentNode node, bool allow_gap = false);
+
   // Adds the nodes of `next`, which must cover the chunks that directly
   // follow this tree's range. The result equals pushing its chunks one by one.
-  void append(const MomentTree& next);
+  // With `allow_gap`, `next` may start after a gap (a merge that accepts
+  // missing parts): nodes never merge across it, result() still folds all.
+  void append(const MomentTree& next, bool allow_gap = false);
 
   // Moments of every chunk pushed so far (all zero when empty).
   ChunkMoments result() const;
@@ -51,8 +57,6 @@ class MomentTree {
   const std::vector<MomentNode>& nodes() const { return nodes_; }
 
  private:
-  void push_node(MomentNode node);
-
   std::vector<MomentNode> nodes_;
   std::uint64_t first_ = 0;
   std::uint64_t end_ = 0;

@@ -285,7 +285,7 @@ std::vector<std::string> month_labels(int start_year, int start_month, int month
 }
 
 void write_result(const std::string& path, const RunConfig& config, const AggregateResults& results,
-                  const Provenance& provenance) {
+                  const Provenance& provenance, const std::function<void(const h5::File&)>& extra) {
   const std::filesystem::path target(path);
   const std::filesystem::path folder = target.has_parent_path() ? target.parent_path() : ".";
   std::error_code ec;
@@ -295,6 +295,7 @@ void write_result(const std::string& path, const RunConfig& config, const Aggreg
   try {
     h5::File file = h5::File::create(temp);
     write_contents(file, config, results, provenance);
+    if (extra) extra(file);
     file.close();
   } catch (const std::exception& e) {
     std::remove(temp.c_str());

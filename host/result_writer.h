@@ -7,9 +7,11 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "aggregator.h"
+#include "h5_file.h"
 #include "run_config.h"
 
 namespace remc {
@@ -33,9 +35,10 @@ struct Provenance {
 
 // Writes `results` for `config` to `path` atomically (temporary file
 // "<path>.tmp.<pid>", then rename). Throws RuntimeError naming the path on
-// any failure, after removing the temporary file.
+// any failure, after removing the temporary file. `extra`, when given, adds
+// more content to the open file before it is closed (a shard's /state).
 void write_result(const std::string& path, const RunConfig& config, const AggregateResults& results,
-                  const Provenance& provenance);
+                  const Provenance& provenance, const std::function<void(const h5::File&)>& extra = {});
 
 // The current time as "YYYY-MM-DDTHH:MM:SSZ".
 std::string utc_now_iso8601();

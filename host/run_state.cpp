@@ -1,0 +1,102 @@
+// Saving and restoring the aggregation state (moment-tree nodes per cell and
+// the integer count totals) in HDF5.
+#include "run_state.h"
+
+#include "errors.h"
+
+namespace remc {
+
+namespace {
+
+constexpr const char* kGroup = "state";
+
+hsize_t size_of(std::size_t n) { return static_cast<hsize_t>(n); }
+
+}  // namespace
+
+void write_run_state(const h5::File& file, const RunState& state) {
+  const h5::Group g = file.create_group(kGroup);
+  g.set_attribute("description", "aggregation state of a shard, for remc merge (not for analysis)");
+  g.set_attribute("shard_index", static_cast<std::int64_t>(state.shard.index));
+  g.set_attribute("shard_count", static_cast<std::int64_t>(state.shard.count));
+  g.set_attribute("first_path", static_cast<std::int64_t>(state.first_path));
+  g.set_attribute("paths", static_cast<std::int64_t>(state.paths));
+  g.set_attribute("total_paths", static_cast<std::int64_t>(state.total_paths));
+  g.set_attribute("block_paths", static_cast<std::int64_t>(state.block_paths));
+  g.set_attribute("config_hash", state.config_hash);
+
+  // Tree nodes as one table, cell by cell, each cell's nodes in stack order.
+  std::vector<std::int64_t> cell, level;
+  std::vector<std::uint64_t> start, count;
+  std::vector<double> mean, m2, min, max;
+  for (std::size_t c = 0; c < state.trees.size(); ++c) {
+    for (const MomentNode& n : state.trees[c].nodes()) {
+      cell.push_back(static_cast<std::int64_t>(c));
+      level.push_back(n.level);
+      start.push_back(n.start);
+      count.push_back(n.moments.count);
+      mean.push_back(n.moments.mean);
+      m2.push_back(n.moments.m2);
+      min.push_back(n.moments.min);
+      max.push_back(n.moments.max);
+    }
+  }
+  const std::vector<hsize_t> nodes = {size_of(cell.size())};
+  g.write("node_cell", cell, nodes, true);
+  g.write("node_level", level, nodes, true);
+  g.write("node_start", start, nodes, true);
+  g.write("node_count", count, nodes, true);
+  g.write("node_mean", mean, nodes, true);
+  g.write("node_m2", m2, nodes, true);
+  g.write("node_min", min, nodes, true);
+  g.write("node_max", max, nodes, true);
+  g.write("hist", state.counts.hist, {size_of(state.counts.hist.size())}, true);
+  g.write("exceed", state.counts.exceed, {size_of(state.counts.exceed.size())}, true);
+  g.write("transitions", state.counts.transitions, {size_of(state.counts.transitions.size())}, true);
+  g.set_attribute("cells", static_cast<std::int64_t>(state.trees.size()));
+}
+
+bool has_run_state(const h5::File& file) { return file.exists(kGroup); }
+
+RunState read_run_state(const h5::File& file) {
+  const h5::Group g = file.open_group(kGroup);
+  RunState s;
+  s.shard.index = static_cast<int>(g.int_attribute("shard_index"));
+  s.shard.count = static_cast<int>(g.int_attribute("shard_count"));
+  s.first_path = static_cast<std::uint64_t>(g.int_attribute("first_path"));
+  s.paths = static_cast<std::uint64_t>(g.int_attribute("paths"));
+  s.total_paths = static_cast<std::uint64_t>(g.int_attribute("total_paths"));
+  s.block_paths = static_cast<std::uint64_t>(g.int_attribute("block_paths"));
+  s.config_hash = g.string_attribute("config_hash");
+
+  const auto cell = g.open_dataset("node_cell").read_int64();
+  const auto level = g.open_dataset("node_level").read_int64();
+  const auto start = g.open_dataset("node_start").read_uint64();
+  const auto count = g.open_dataset("node_count").read_uint64();
+  const auto mean = g.open_dataset("node_mean").read_doubles();
+  const auto m2 = g.open_dataset("node_m2").read_doubles();
+  const auto min = g.open_dataset("node_min").read_doubles();
+  const auto max = g.open_dataset("node_max").read_doubles();
+  const std::int64_t cells = g.int_attribute("cells");
+  s.trees.resize(static_cast<std::size_t>(cells));
+  for (std::size_t i = 0; i < cell.size(); ++i) {
+    if (cell[i] < 0 || cell[i] >= cells)
+      throw RuntimeError(file.file_path() + ": /state: node " + std::to_string(i) + " names cell " +
+                         std::to_string(cell[i]) + " of " + std::to_string(cells));
+    MomentNode n;
+    n.start = start[i];
+    n.level = static_cast<int>(level[i]);
+    n.moments.count = count[i];
+    n.moments.mean = mean[i];
+    n.moments.m2 = m2[i];
+    n.moments.min = min[i];
+    n.moments.max = max[i];
+    s.trees[static_cast<std::size_t>(cell[i])].push_node(n);
+  }
+  s.counts.hist = g.open_dataset("hist").read_uint64();
+  s.counts.exceed = g.open_dataset("exceed").read_uint64();
+  s.counts.transitions = g.open_dataset("transitions").read_uint64();
+  return s;
+}
+
+}  // namespace remc

@@ -1,0 +1,37 @@
+// The complete aggregation state of a (partial) run, stored in shard results
+// under /state, so `remc merge` can combine parts into exactly the result a
+// single run would have written.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "engine.h"
+#include "h5_file.h"
+#include "moment_tree.h"
+#include "shard.h"
+
+namespace remc {
+
+struct RunState {
+  ShardSpec shard;
+  std::uint64_t first_path = 0;
+  std::uint64_t paths = 0;        // paths this part covers
+  std::uint64_t total_paths = 0;  // paths of the whole run
+  std::uint64_t block_paths = 0;
+  std::string config_hash;
+  std::vector<MomentTree> trees;  // per cell
+  CountTotals counts;
+};
+
+// Writes `state` as the group /state of an open result file.
+void write_run_state(const h5::File& file, const RunState& state);
+
+// True when the result file has a /state group (a shard's partial result).
+bool has_run_state(const h5::File& file);
+
+// Reads /state back; throws RuntimeError naming the file if it is malformed.
+RunState read_run_state(const h5::File& file);
+
+}  // namespace remc

@@ -1,0 +1,51 @@
+// Shard specifications and slices.
+#include "shard.h"
+
+#include <cstdio>
+#include <string>
+
+#include "errors.h"
+
+namespace remc {
+
+ShardSpec parse_shard(const std::string& text) {
+  ShardSpec s;
+  int consumed = 0;
+  if (std::sscanf(text.c_str(), "%d/%d%n", &s.index, &s.count, &consumed) != 2 ||
+      consumed != static_cast<int>(text.size()) || s.count < 1 || s.index < 0 || s.index >= s.count)
+    throw UsageError("--shard " + text + ": expected K/N with 0 <= K < N, e.g. 0/4");
+  return s;
+}
+
+PathSlice shard_slice(std::uint64_t total_paths, std::uint64_t block_paths, const ShardSpec& shard) {
+  const std::uint64_t blocks = (total_paths + block_paths - 1) / block_paths;
+  const std::uint64_t n = static_cast<std::uint64_t>(shard.count);
+  if (blocks < n)
+    throw UsageError("--shard " + std::to_string(shard.index) + "/" + std::to_string(shard.count) + ": the run has " +
+                     std::to_string(blocks) + " blocks of " + std::to_string(block_paths) +
+                     " paths, fewer than the shards; use fewer shards or a smaller --block-paths");
+  // 128-bit products: block counts times shard indices can exceed 64 bits.
+  const auto boundary = [&](std::uint64_t k) {
+    return static_cast<std::uint64_t>(static_cast<unsigned __int128>(blocks) * k / n);
+  };
+  PathSlice slice;
+  const std::uint64_t first_block = boundary(static_cast<std::uint64_t>(shard.index));
+  const std::uint64_t end_block = boundary(static_cast<std::uint64_t>(shard.index) + 1);
+  slice.first_path = first_block * block_paths;
+  const std::uint64_t end_path = end_block * block_paths < total_paths ? end_block * block_paths : total_paths;
+  slice.paths = end_path - slice.first_path;
+  return slice;
+}
+
+std::string config_hash(const std::string& resolved_text) {
+  std::uint64_t h = 14695981039346656037ull;
+  for (unsigned char c : resolved_text) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
+  return hex;
+}
+
+}  // namespace remc

@@ -1,0 +1,141 @@
+// Shards and merge (remc run --shard K/N, remc merge): a merged result is
+// bit-identical to the single run with the same config, seed and path count,
+// whatever the number of shards and the order the parts are given in; parts
+// that do not belong together are refused with exit 2 and the file named.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "cli_util.h"
+#include "shard.h"
+
+using remc::test::run_python;
+using remc::test::run_remc;
+using remc::test::ScratchDir;
+using remc::test::source_path;
+
+namespace {
+
+// 10,000 paths in blocks of 1024: 10 blocks, the last one partial.
+const std::string kArgs = "--config " + source_path("configs/baseline.ini") +
+                          " --paths 10000 --set run.months=24 --block-paths 1024 --quiet";
+
+std::vector<std::string> run_shards(const ScratchDir& dir, int n, const std::string& extra = "") {
+  std::vector<std::string> parts;
+  for (int k = 0; k < n; ++k) {
+    const std::string part = dir.file("part" + std::to_string(k) + "of" + std::to_string(n) + ".h5");
+    const auto r = run_remc("run " + kArgs + " --seed 11 --shard " + std::to_string(k) + "/" + std::to_string(n) +
+                            " --out " + part + extra);
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    parts.push_back(part);
+  }
+  return parts;
+}
+
+std::string join(const std::vector<std::string>& parts) {
+  std::string s;
+  for (const auto& p : parts) s += " " + p;
+  return s;
+}
+
+void expect_identical(const std::string& a, const std::string& b) {
+  const auto r = run_python(source_path("scripts/compare_results.py") + " --exact " + a + " " + b);
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+}
+
+}  // namespace
+
+TEST(Shards, SlicesTileTheRunOnBlockBoundaries) {
+  for (int n : {1, 2, 3, 7, 10}) {
+    std::uint64_t next = 0;
+    for (int k = 0; k < n; ++k) {
+      const remc::PathSlice s = remc::shard_slice(10000, 1024, {k, n});
+      EXPECT_EQ(s.first_path, next) << k << "/" << n;
+      EXPECT_EQ(s.first_path % 1024, 0u);
+      EXPECT_GT(s.paths, 0u);
+      next = s.first_path + s.paths;
+    }
+    EXPECT_EQ(next, 10000u) << n;
+  }
+  EXPECT_THROW(remc::shard_slice(10000, 1024, {0, 11}), std::exception);  // more shards than blocks
+  EXPECT_THROW(remc::parse_shard("3/3"), std::exception);
+  EXPECT_THROW(remc::parse_shard("1-3"), std::exception);
+  EXPECT_EQ(remc::parse_shard("2/5").index, 2);
+}
+
+TEST(Shards, MergeOfThreeAndSevenShardsEqualsTheSingleRun) {
+  ScratchDir dir("shards");
+  const std::string single = dir.file("single.h5");
+  ASSERT_EQ(run_remc("run " + kArgs + " --seed 11 --out " + single).exit_code, 0);
+  for (int n : {3, 7}) {
+    std::vector<std::string> parts = run_shards(dir, n);
+    std::swap(parts.front(), parts.back());  // order on the command line does not matter
+    const std::string merged = dir.file("merged" + std::to_string(n) + ".h5");
+    const auto m = run_remc("merge" + join(parts) + " -o " + merged);
+    ASSERT_EQ(m.exit_code, 0) << m.output;
+    expect_identical(single, merged);
+  }
+}
+
+TEST(Shards, PartialResultsAreResultsOnTheirOwn) {
+  ScratchDir dir("partial");
+  const auto parts = run_shards(dir, 2);
+  const auto info = run_remc("info " + parts[1]);
+  EXPECT_EQ(info.exit_code, 0) << info.output;
+  EXPECT_NE(info.output.find("partial result: shard 1/2"), std::string::npos) << info.output;
+}
+
+TEST(Shards, MergeRefusesPartsThatDoNotBelongTogether) {
+  ScratchDir dir("refuse");
+  const auto parts = run_shards(dir, 3);
+  const std::string out = dir.file("out.h5");
+  const int files_before = dir.entries();
+
+  // A part from another seed.
+  const std::string other_seed = dir.file("other_seed.h5");
+  ASSERT_EQ(run_remc("run " + kArgs + " --seed 12 --shard 1/3 --out " + other_seed).exit_code, 0);
+  auto r = run_remc("merge " + parts[0] + " " + other_seed + " " + parts[2] + " -o " + out);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find("other_seed.h5: seed 12 differs"), std::string::npos) << r.output;
+
+  // A part from another config.
+  const std::string other_config = dir.file("other_config.h5");
+  ASSERT_EQ(run_remc("run " + kArgs + " --seed 11 --set tension.dialogue=1 --shard 1/3 --out " + other_config)
+                .exit_code,
+            0);
+  r = run_remc("merge " + parts[0] + " " + other_config + " " + parts[2] + " -o " + out);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find("other_config.h5: config"), std::string::npos) << r.output;
+
+  // The same slice twice.
+  r = run_remc("merge " + parts[0] + " " + parts[1] + " " + parts[1] + " " + parts[2] + " -o " + out);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find("overlaps"), std::string::npos) << r.output;
+
+  // A missing slice.
+  r = run_remc("merge " + parts[0] + " " + parts[2] + " -o " + out);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find("slices missing: paths 3072..6144"), std::string::npos) << r.output;
+
+  // A complete (non-shard) result is not a part.
+  const std::string whole = dir.file("whole.h5");
+  ASSERT_EQ(run_remc("run " + kArgs + " --seed 11 --out " + whole).exit_code, 0);
+  r = run_remc("merge " + whole + " -o " + out);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find("whole.h5: not a shard result"), std::string::npos) << r.output;
+
+  // No output was written by any refused merge.
+  EXPECT_EQ(dir.entries(), files_before + 3);  // other_seed, other_config, whole
+}
+
+TEST(Shards, AllowPartialRecordsThePathsCovered) {
+  ScratchDir dir("allow");
+  const auto parts = run_shards(dir, 3);
+  const std::string out = dir.file("partial.h5");
+  const auto r = run_remc("merge " + parts[0] + " " + parts[2] + " --allow-partial -o " + out);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto info = run_remc("info " + out);
+  EXPECT_NE(info.output.find("6928 paths"), std::string::npos) << info.output;
+  EXPECT_NE(info.output.find("missing paths 3072..6144"), std::string::npos) << info.output;
+}
