@@ -35,27 +35,19 @@ struct RunArgs {
   std::string out;
   std::vector<std::string> sets;
   std::string backend = "cpu";
-  long long paths = 0;      // from the config unless given
-  long long seed = 0;       // from the config unless given
-  int threads = 0;  // 0: all cores
+  long long paths = 0;  // from the config unless given
+  long long seed = 0;   // from the config unless given
+  int threads = 0;      // 0: all cores
   std::uint64_t block_paths = 0;
-  std::string shard;
+  std::optional<ShardSpec> shard;
   bool quiet = false;
+  bool help = false;
+  po::variables_map given;  // which options were on the command line
 };
 
-// Fails early, before the simulation, when the result cannot be written.
-void check_output_writable(const std::string& out) {
-  namespace fs = std::filesystem;
-  const fs::path dir = fs::path(out).has_parent_path() ? fs::path(out).parent_path() : fs::path(".");
-  if (!fs::is_directory(dir)) throw RuntimeError("cannot write " + out + ": folder " + dir.string() + " does not exist");
-  if (access(dir.c_str(), W_OK) != 0)
-    throw RuntimeError("cannot write " + out + ": folder " + dir.string() + " is not writable");
-}
-
-}  // namespace
-
-int command_run(const std::vector<std::string>& raw_args) {
+RunArgs parse_run_args(const std::vector<std::string>& raw_args) {
   RunArgs a;
+  std::string shard;
   po::options_description desc(
       "usage: remc run --config FILE [--paths N] [--seed S] [--out FILE] [--set SECTION.KEY=VALUE]...\n"
       "                [--backend cpu|cuda] [--threads N] [--block-paths N] [--shard K/N] [--quiet]\n\noptions");
@@ -67,50 +59,69 @@ int command_run(const std::vector<std::string>& raw_args) {
       "backend", po::value(&a.backend), "cpu (default) or cuda")(
       "threads", po::value(&a.threads), "CPU threads (default: all cores)")(
       "block-paths", po::value(&a.block_paths), "paths per block, a multiple of 1024 (default: per backend)")(
-      "shard", po::value(&a.shard), "simulate only slice K/N (0 <= K < N) and write a partial result for remc merge")(
+      "shard", po::value(&shard), "simulate only slice K/N (0 <= K < N) and write a partial result for remc merge")(
       "quiet", po::bool_switch(&a.quiet), "no progress line");
-  po::variables_map given;
-  if (parse_command_options(raw_args, desc, nullptr, &given)) return kExitOk;
+  a.help = parse_command_options(raw_args, desc, nullptr, &a.given);
+  if (a.help) return a;
 
+  const auto given = [&](const char* name) { return a.given.count(name) > 0; };
   if (a.config.empty()) throw UsageError("run: --config FILE is required");
-  if (a.backend != "cpu" && a.backend != "cuda")
-    throw UsageError("run: --backend " + a.backend + ": must be cpu or cuda");
-  if (given.count("threads") && a.threads < 1)
+  if (a.backend != "cpu" && a.backend != "cuda") throw UsageError("run: --backend " + a.backend + ": must be cpu or cuda");
+  if (given("threads") && a.threads < 1)
     throw UsageError("run: --threads " + std::to_string(a.threads) + ": must be >= 1");
-  if (given.count("block-paths") && (a.block_paths == 0 || a.block_paths % kChunkPaths != 0))
+  if (given("block-paths") && (a.block_paths == 0 || a.block_paths % kChunkPaths != 0))
     throw UsageError("run: --block-paths " + std::to_string(a.block_paths) + ": must be a positive multiple of " +
                      std::to_string(kChunkPaths));
-  if (given.count("paths") && a.paths < 1)
-    throw UsageError("run: --paths " + std::to_string(a.paths) + ": must be >= 1");
-  if (given.count("seed") && (a.seed < 0 || a.seed > 4294967295LL))
+  if (given("paths") && a.paths < 1) throw UsageError("run: --paths " + std::to_string(a.paths) + ": must be >= 1");
+  if (given("seed") && (a.seed < 0 || a.seed > 4294967295LL))
     throw UsageError("run: --seed " + std::to_string(a.seed) + ": must be in 0..4294967295");
+  if (given("shard")) a.shard = parse_shard(shard);
   // --paths and --seed are config overrides like --set, so the resolved
   // config stored in the result reproduces the run.
-  std::vector<std::string> sets = a.sets;
-  if (given.count("paths")) sets.push_back("run.paths=" + std::to_string(a.paths));
-  if (given.count("seed")) sets.push_back("run.seed=" + std::to_string(a.seed));
-  const RunConfig cfg = load_config(a.config, sets);
+  if (given("paths")) a.sets.push_back("run.paths=" + std::to_string(a.paths));
+  if (given("seed")) a.sets.push_back("run.seed=" + std::to_string(a.seed));
+  return a;
+}
+
+// Fails early, before the simulation, when the result cannot be written.
+void check_output_writable(const std::string& out) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::path(out).has_parent_path() ? fs::path(out).parent_path() : fs::path(".");
+  if (!fs::is_directory(dir)) throw RuntimeError("cannot write " + out + ": folder " + dir.string() + " does not exist");
+  if (access(dir.c_str(), W_OK) != 0)
+    throw RuntimeError("cannot write " + out + ": folder " + dir.string() + " is not writable");
+}
+
+// Backend, threads, block size and the slice of paths to simulate.
+EngineOptions engine_options(const RunArgs& a, const RunConfig& cfg) {
+  EngineOptions options;
+  options.backend = a.backend == "cuda" ? Backend::kCuda : Backend::kCpu;
+  options.threads = a.threads;
+  options.block_paths = a.given.count("block-paths") ? a.block_paths : default_block_paths(options.backend);
+  options.seed = cfg.run.seed;
+  options.paths = cfg.run.paths;
+  if (a.shard) {
+    const PathSlice slice = shard_slice(cfg.run.paths, options.block_paths, *a.shard);
+    options.first_path = slice.first_path;
+    options.paths = slice.paths;
+  }
+  return options;
+}
+
+}  // namespace
+
+int command_run(const std::vector<std::string>& raw_args) {
+  const RunArgs a = parse_run_args(raw_args);
+  if (a.help) return kExitOk;
+  const RunConfig cfg = load_config(a.config, a.sets);
   const std::string out = a.out.empty() ? cfg.output.path : a.out;
+  const EngineOptions options = engine_options(a, cfg);
   check_output_writable(out);
 
   const AggregationPlan plan = make_plan(cfg);
   Aggregator aggregator(plan, quantile_levels(cfg.output));
   ProgressLine progress(!a.quiet && isatty(STDERR_FILENO));
   aggregator.progress = [&progress](std::uint64_t done, std::uint64_t total) { progress.update(done, total); };
-
-  EngineOptions options;
-  options.backend = a.backend == "cuda" ? Backend::kCuda : Backend::kCpu;
-  options.threads = a.threads;
-  options.block_paths = given.count("block-paths") ? a.block_paths : default_block_paths(options.backend);
-  options.seed = cfg.run.seed;
-  options.paths = cfg.run.paths;
-  std::optional<ShardSpec> shard;
-  if (given.count("shard")) {
-    shard = parse_shard(a.shard);
-    const PathSlice slice = shard_slice(cfg.run.paths, options.block_paths, *shard);
-    options.first_path = slice.first_path;
-    options.paths = slice.paths;
-  }
   EngineInfo info;
   const auto start = std::chrono::steady_clock::now();
   const CountTotals totals = run_engine(cfg.model, plan, options, aggregator, &info);
@@ -123,13 +134,13 @@ int command_run(const std::vector<std::string>& raw_args) {
   prov.threads = info.threads;
   prov.block_paths = info.block_paths;
   prov.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  if (!shard) {
+  if (!a.shard) {
     write_result(out, cfg, results, prov);
   } else {
     // A partial result: valid on its own, plus the state remc merge needs.
     write_result(out, cfg, results, prov, [&](const h5::File& file) {
       RunState state;
-      state.shard = *shard;
+      state.shard = *a.shard;
       state.first_path = options.first_path;
       state.paths = options.paths;
       state.total_paths = cfg.run.paths;
