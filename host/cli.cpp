@@ -9,6 +9,7 @@
 #include "build_info.h"
 #include "engine.h"
 #include "errors.h"
+#include "mpi_context.h"
 
 namespace remc {
 
@@ -34,6 +35,66 @@ void print_version() {
   std::cout << "remc " << REMC_VERSION;
   if (std::string(REMC_GIT_SHA).size() > 0) std::cout << " (git " << REMC_GIT_SHA << ")";
   std::cout << "\nbackends: cpu" << (cuda_backend_built() ? ", cuda" : "") << "\n";
+  std::cout << "mpi: " << (mpi::built() ? "yes" : "no") << "\n";
+}
+
+}  // namespace
+
+int exit_code_of(std::exception_ptr error) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const mpi::QuietExit& e) {
+    return e.exit_code;
+  } catch (const ConfigError&) {
+    return kExitUsage;
+  } catch (const UsageError&) {
+    return kExitUsage;
+  } catch (const boost::program_options::error&) {
+    return kExitUsage;
+  } catch (...) {
+    return kExitRuntime;
+  }
+}
+
+namespace {
+
+int dispatch(const std::vector<std::string>& all) {
+  if (all.empty()) {
+    std::cerr << kUsage;
+    return kExitUsage;
+  }
+  const std::string& command = all[0];
+  const std::vector<std::string> rest(all.begin() + 1, all.end());
+  if (command == "--help" || command == "-h" || command == "help") {
+    std::cout << kUsage;
+    return kExitOk;
+  }
+  if (command == "--version") {
+    print_version();
+    return kExitOk;
+  }
+  if (command == "run") return command_run(rest);
+  if (command == "validate") return command_validate(rest);
+  if (command == "info") return command_info(rest);
+  if (command == "merge") return command_merge(rest);
+  throw UsageError("unknown command '" + command + "' (commands: run, validate, info, merge; see remc --help)");
+}
+
+// The message for an error, as printed to stderr.
+std::string message_of(std::exception_ptr error, const std::string& command) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const ConfigError& e) {
+    return std::string("config error: ") + e.what();
+  } catch (const UsageError& e) {
+    return e.what();
+  } catch (const boost::program_options::error& e) {
+    return std::string(e.what()) + " (see remc " + command + " --help)";
+  } catch (const std::exception& e) {
+    return std::string("error: ") + e.what();
+  } catch (...) {
+    return "error: unknown failure";
+  }
 }
 
 }  // namespace
@@ -41,37 +102,16 @@ void print_version() {
 int cli_main(int argc, char** argv) {
   const std::vector<std::string> all(argv + 1, argv + argc);
   try {
-    if (all.empty()) {
-      std::cerr << kUsage;
-      return kExitUsage;
-    }
-    const std::string& command = all[0];
-    const std::vector<std::string> rest(all.begin() + 1, all.end());
-    if (command == "--help" || command == "-h" || command == "help") {
-      std::cout << kUsage;
-      return kExitOk;
-    }
-    if (command == "--version") {
-      print_version();
-      return kExitOk;
-    }
-    if (command == "run") return command_run(rest);
-    if (command == "validate") return command_validate(rest);
-    if (command == "info") return command_info(rest);
-    if (command == "merge") return command_merge(rest);
-    throw UsageError("unknown command '" + command + "' (commands: run, validate, info, merge; see remc --help)");
-  } catch (const ConfigError& e) {
-    std::cerr << "remc: config error: " << e.what() << "\n";
-    return kExitUsage;
-  } catch (const UsageError& e) {
-    std::cerr << "remc: " << e.what() << "\n";
-    return kExitUsage;
-  } catch (const boost::program_options::error& e) {
-    std::cerr << "remc: " << e.what() << " (see remc " << (all.empty() ? "" : all[0]) << " --help)\n";
-    return kExitUsage;
-  } catch (const std::exception& e) {
-    std::cerr << "remc: error: " << e.what() << "\n";
-    return kExitRuntime;
+    return dispatch(all);
+  } catch (const mpi::QuietExit& e) {
+    return e.exit_code;  // another rank reported the failure
+  } catch (...) {
+    const std::exception_ptr error = std::current_exception();
+    const int code = exit_code_of(error);
+    std::cerr << "remc: " << message_of(error, all.empty() ? "" : all[0]) << "\n";
+    // A failure only this rank knows of must end the others, not leave them waiting.
+    if (mpi::size() > 1 && !mpi::failure_agreed()) mpi::abort(code);
+    return code;
   }
 }
 

@@ -2,6 +2,7 @@
 //   0 ok, 1 runtime error, 2 usage or config error (see README).
 #pragma once
 
+#include <exception>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,9 @@ constexpr int kExitUsage = 2;
 
 // Runs one command line; maps typed errors to exit codes and prints them.
 int cli_main(int argc, char** argv);
+
+// The exit code for an exception: 2 for usage and config errors, 1 otherwise.
+int exit_code_of(std::exception_ptr error);
 
 // The commands, each with its arguments after the command name.
 int command_run(const std::vector<std::string>& args);

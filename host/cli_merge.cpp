@@ -113,22 +113,13 @@ int command_merge(const std::vector<std::string>& args) {
   cfg.config_file = parts.front().provenance.config_file;
   const AggregationPlan plan = make_plan(cfg);
   Aggregator aggregator(plan, quantile_levels(cfg.output));
-  CountTotals totals;
-  totals.hist.assign(plan.hist_size, 0);
-  totals.exceed.assign(static_cast<std::size_t>(plan.layout.cell_count()) * kMaxThresholds, 0);
-  totals.transitions.assign(static_cast<std::size_t>(plan.layout.months) * plan.layout.regimes * plan.layout.regimes, 0);
+  std::vector<const RunState*> states;
   double part_seconds = 0.0;
   for (const Part& p : parts) {
-    const CountTotals& c = p.state.counts;
-    if (c.hist.size() != totals.hist.size() || c.exceed.size() != totals.exceed.size() ||
-        c.transitions.size() != totals.transitions.size())
-      throw RuntimeError("merge: " + p.path + ": /state does not match the config's statistics layout");
-    aggregator.append(p.state.trees, allow_partial);
-    for (std::size_t i = 0; i < c.hist.size(); ++i) totals.hist[i] += c.hist[i];
-    for (std::size_t i = 0; i < c.exceed.size(); ++i) totals.exceed[i] += c.exceed[i];
-    for (std::size_t i = 0; i < c.transitions.size(); ++i) totals.transitions[i] += c.transitions[i];
+    states.push_back(&p.state);
     part_seconds += p.provenance.wall_seconds;
   }
+  const CountTotals totals = combine_parts(aggregator, states, allow_partial);
   const AggregateResults& results = aggregator.finish(totals);
 
   Provenance prov;

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <exception>
 #include <cstdio>
 #include <filesystem>
 #include <optional>
@@ -19,10 +20,12 @@
 #include "config.h"
 #include "engine.h"
 #include "errors.h"
+#include "mpi_context.h"
 #include "progress.h"
 #include "result_writer.h"
 #include "run_state.h"
 #include "shard.h"
+#include "state_pack.h"
 
 namespace po = boost::program_options;
 
@@ -100,32 +103,63 @@ EngineOptions engine_options(const RunArgs& a, const RunConfig& cfg) {
   options.block_paths = a.given.count("block-paths") ? a.block_paths : default_block_paths(options.backend);
   options.seed = cfg.run.seed;
   options.paths = cfg.run.paths;
-  if (a.shard) {
-    const PathSlice slice = shard_slice(cfg.run.paths, options.block_paths, *a.shard);
+  // MPI ranks split the blocks exactly as shards do; rank 0 merges in order.
+  const std::optional<ShardSpec> slice_of =
+      a.shard ? a.shard : (mpi::size() > 1 ? std::optional<ShardSpec>(ShardSpec{mpi::rank(), mpi::size()}) : std::nullopt);
+  if (slice_of) {
+    const PathSlice slice = shard_slice(cfg.run.paths, options.block_paths, *slice_of);
     options.first_path = slice.first_path;
     options.paths = slice.paths;
   }
+  options.cuda_device = mpi::local_rank();
   return options;
+}
+
+// This process's aggregation state, for a shard file or for rank 0.
+RunState run_state(const RunConfig& cfg, const EngineOptions& options, const ShardSpec& slice,
+                   const Aggregator& aggregator, const CountTotals& totals) {
+  RunState state;
+  state.shard = slice;
+  state.first_path = options.first_path;
+  state.paths = options.paths;
+  state.total_paths = cfg.run.paths;
+  state.block_paths = options.block_paths;
+  state.config_hash = config_hash(cfg.resolved_text);
+  state.trees = aggregator.trees();
+  state.counts = totals;
+  return state;
 }
 
 }  // namespace
 
 int command_run(const std::vector<std::string>& raw_args) {
-  const RunArgs a = parse_run_args(raw_args);
-  if (a.help) return kExitOk;
-  const RunConfig cfg = load_config(a.config, a.sets);
-  const std::string out = a.out.empty() ? cfg.output.path : a.out;
-  const EngineOptions options = engine_options(a, cfg);
-  check_output_writable(out);
+  // Preparation can fail on any rank; all ranks agree before simulating, so
+  // a failure ends every rank with one message instead of a hang.
+  RunArgs a;
+  RunConfig cfg;
+  EngineOptions options;
+  std::string out;
+  std::exception_ptr failure;
+  try {
+    a = parse_run_args(raw_args);
+    if (a.help) return kExitOk;
+    if (a.shard && mpi::size() > 1) throw UsageError("run: --shard cannot be combined with mpirun (ranks are the shards)");
+    cfg = load_config(a.config, a.sets);
+    out = a.out.empty() ? cfg.output.path : a.out;
+    options = engine_options(a, cfg);
+    if (mpi::rank() == 0) check_output_writable(out);
+  } catch (...) {
+    failure = std::current_exception();
+  }
+  mpi::agree(failure, exit_code_of);
 
   const AggregationPlan plan = make_plan(cfg);
   Aggregator aggregator(plan, quantile_levels(cfg.output));
-  ProgressLine progress(!a.quiet && isatty(STDERR_FILENO));
+  ProgressLine progress(!a.quiet && mpi::rank() == 0 && isatty(STDERR_FILENO));
   aggregator.progress = [&progress](std::uint64_t done, std::uint64_t total) { progress.update(done, total); };
   EngineInfo info;
   const auto start = std::chrono::steady_clock::now();
   const CountTotals totals = run_engine(cfg.model, plan, options, aggregator, &info);
-  const AggregateResults& results = aggregator.finish(totals);
   progress.finish();
 
   Provenance prov;
@@ -133,28 +167,36 @@ int command_run(const std::vector<std::string>& raw_args) {
   prov.device = info.device;
   prov.threads = info.threads;
   prov.block_paths = info.block_paths;
-  prov.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  if (!a.shard) {
-    write_result(out, cfg, results, prov);
-  } else {
+  if (mpi::size() > 1) {
+    // Rank 0 gathers every rank's state and merges them in rank (= path) order.
+    const ShardSpec slice{mpi::rank(), mpi::size()};
+    const auto packed = mpi::gather(pack_state(run_state(cfg, options, slice, aggregator, totals)));
+    if (mpi::rank() != 0) return kExitOk;
+    std::vector<RunState> states;
+    for (const auto& bytes : packed) states.push_back(unpack_state(bytes));
+    std::vector<const RunState*> ordered;
+    for (const RunState& s : states) ordered.push_back(&s);
+    Aggregator merged(plan, quantile_levels(cfg.output));
+    const CountTotals all = combine_parts(merged, ordered, false);
+    prov.device = std::to_string(mpi::size()) + " MPI ranks; rank 0: " + info.device;
+    prov.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    write_result(out, cfg, merged.finish(all), prov);
+  } else if (a.shard) {
     // A partial result: valid on its own, plus the state remc merge needs.
+    const AggregateResults& results = aggregator.finish(totals);
+    prov.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     write_result(out, cfg, results, prov, [&](const h5::File& file) {
-      RunState state;
-      state.shard = *a.shard;
-      state.first_path = options.first_path;
-      state.paths = options.paths;
-      state.total_paths = cfg.run.paths;
-      state.block_paths = options.block_paths;
-      state.config_hash = config_hash(cfg.resolved_text);
-      state.trees = aggregator.trees();
-      state.counts = totals;
-      write_run_state(file, state);
+      write_run_state(file, run_state(cfg, options, *a.shard, aggregator, totals));
     });
+  } else {
+    const AggregateResults& results = aggregator.finish(totals);
+    prov.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    write_result(out, cfg, results, prov);
   }
   if (!a.quiet) {
     std::fprintf(stderr, "remc: wrote %s (%llu paths x %d months, %s, %.2f s)\n", out.c_str(),
-                 static_cast<unsigned long long>(options.paths), cfg.model.months, info.device.c_str(),
-                 prov.wall_seconds);
+                 static_cast<unsigned long long>(mpi::size() > 1 ? cfg.run.paths : options.paths), cfg.model.months,
+                 prov.device.c_str(), prov.wall_seconds);
   }
   return kExitOk;
 }

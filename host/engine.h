@@ -31,6 +31,7 @@ struct EngineOptions {
   std::uint32_t seed = 1;
   std::uint64_t first_path = 0;   // global index of the first path to simulate
   std::uint64_t paths = 0;        // number of paths
+  int cuda_device = 0;            // CUDA device index (modulo the devices visible)
 };
 
 // Integer totals, exact whatever the order of addition.

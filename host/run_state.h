@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "aggregator.h"
 #include "engine.h"
 #include "h5_file.h"
 #include "moment_tree.h"
@@ -33,5 +34,11 @@ bool has_run_state(const h5::File& file);
 
 // Reads /state back; throws RuntimeError naming the file if it is malformed.
 RunState read_run_state(const h5::File& file);
+
+// Adds `parts`, given in path order, to `aggregator` and returns their
+// summed counts: the state a single run over all of them would have. With
+// `allow_gaps`, parts need not be contiguous (a merge of some shards only).
+// Throws RuntimeError if a part does not fit the aggregator's plan.
+CountTotals combine_parts(Aggregator& aggregator, const std::vector<const RunState*>& parts, bool allow_gaps);
 
 }  // namespace remc

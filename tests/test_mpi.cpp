@@ -1,0 +1,71 @@
+// MPI runs (mpirun -n R remc run ...): ranks split the blocks like shards and
+// rank 0 merges in rank order, so statistics are bit-identical to the
+// single-process run for any R; a failure on a rank ends every rank with one
+// message and the right exit code, never a hang (each run is under `timeout`).
+// Skipped when remc was built without MPI or mpirun is missing.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "cli_util.h"
+
+using remc::test::run_command;
+using remc::test::run_python;
+using remc::test::run_remc;
+using remc::test::ScratchDir;
+using remc::test::source_path;
+
+namespace {
+
+bool mpi_available() {
+  return run_remc("--version").output.find("mpi: yes") != std::string::npos &&
+         run_command("command -v mpirun").exit_code == 0;
+}
+
+std::string mpirun(int ranks) {
+  return "timeout 300 mpirun --allow-run-as-root --oversubscribe -n " + std::to_string(ranks) + " " +
+         std::string(REMC_BINARY);
+}
+
+std::size_t count(const std::string& text, const std::string& word) {
+  std::size_t n = 0;
+  for (std::size_t at = text.find(word); at != std::string::npos; at = text.find(word, at + 1)) ++n;
+  return n;
+}
+
+const std::string kArgs = "--config " + source_path("configs/baseline.ini") +
+                          " --paths 9000 --seed 5 --set run.months=24 --block-paths 1024 --threads 1 --quiet";
+
+}  // namespace
+
+TEST(Mpi, RanksGiveTheSingleProcessStatistics) {
+  if (!mpi_available()) GTEST_SKIP() << "remc built without MPI, or no mpirun";
+  ScratchDir dir("mpi");
+  const std::string single = dir.file("single.h5");
+  ASSERT_EQ(run_remc("run " + kArgs + " --out " + single).exit_code, 0);
+  for (int ranks : {1, 2, 3}) {
+    const std::string out = dir.file("ranks" + std::to_string(ranks) + ".h5");
+    const auto r = run_command(mpirun(ranks) + " run " + kArgs + " --out " + out);
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    const auto same = run_python(source_path("scripts/compare_results.py") + " --exact " + single + " " + out);
+    EXPECT_EQ(same.exit_code, 0) << ranks << " ranks:\n" << same.output;
+  }
+}
+
+TEST(Mpi, ConfigErrorEndsEveryRankWithOneMessage) {
+  if (!mpi_available()) GTEST_SKIP() << "remc built without MPI, or no mpirun";
+  ScratchDir dir("mpi-bad");
+  const auto r = run_command(mpirun(2) + " run --config " + source_path("tests/data/bad/paths_zero.ini") +
+                             " --out " + dir.file("x.h5"));
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_EQ(count(r.output, "[run] paths = 0: must be >= 1"), 1u) << r.output;
+  EXPECT_EQ(dir.entries(), 0);
+}
+
+TEST(Mpi, UnwritableOutputEndsEveryRankWithExitOne) {
+  if (!mpi_available()) GTEST_SKIP() << "remc built without MPI, or no mpirun";
+  ScratchDir dir("mpi-unwritable");
+  const auto r = run_command(mpirun(2) + " run " + kArgs + " --out " + dir.file("no/such/dir/x.h5"));
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_EQ(count(r.output, "cannot write"), 1u) << r.output;
+}
