@@ -23,6 +23,16 @@
 
 namespace remc {
 
+// Floats between consecutive cells in a block's buffer. A power-of-two block
+// (4096 paths = 16 KiB per cell) puts every cell of a path at the same offset
+// modulo the cache's set period, so the ~5,500 stores of one path all compete
+// for a handful of L1/L2 sets and each evicts the line the next path needs.
+// Padding each cell by 32 floats (128 bytes: keeps GPU rows aligned for
+// coalescing, so neutral there) spreads cells over all sets. CPU-motivated.
+constexpr std::uint64_t kCellPadFloats = 32;
+
+inline std::uint64_t cell_stride(std::uint64_t block_paths) { return block_paths + kCellPadFloats; }
+
 // Backend traits provide: template <class T> using vector; policy();
 // and a bool atomic_counts (true: one work item per chunk, atomic adds).
 template <class Backend>
@@ -41,9 +51,10 @@ CountTotals run_blocks(const Model& model, const AggregationPlan& plan, const En
   const int T = layout.months;
   const int chunks_per_block = static_cast<int>(block_paths / kChunkPaths);
   const auto policy = Backend::policy();
+  const uint64_t stride = cell_stride(block_paths);
 
   typename Backend::template vector<Model> model_dev(1, model);
-  typename Backend::template vector<float> values(static_cast<uint64_t>(cells) * block_paths);
+  typename Backend::template vector<float> values(static_cast<uint64_t>(cells) * stride);
   typename Backend::template vector<int> cell_spec(plan.cell_spec.begin(), plan.cell_spec.end());
   typename Backend::template vector<HistSpec> specs(plan.specs.begin(), plan.specs.end());
   typename Backend::template vector<uint64_t> hist_offset(plan.hist_offset.begin(), plan.hist_offset.end());
@@ -63,7 +74,7 @@ CountTotals run_blocks(const Model& model, const AggregationPlan& plan, const En
     sim.seed = options.seed;
     sim.first_path = options.first_path + done;
     sim.out = thrust::raw_pointer_cast(values.data());
-    sim.stride = block_paths;
+    sim.stride = stride;
     const auto t0 = std::chrono::steady_clock::now();
     thrust::for_each(policy, thrust::counting_iterator<uint64_t>(0), thrust::counting_iterator<uint64_t>(n), sim);
     const auto t1 = std::chrono::steady_clock::now();
@@ -71,7 +82,7 @@ CountTotals run_blocks(const Model& model, const AggregationPlan& plan, const En
     BlockReducer red;
     red.values = thrust::raw_pointer_cast(values.data());
     red.block_paths = n;
-    red.block_stride = block_paths;
+    red.block_stride = stride;
     red.chunks_in_block = chunks;
     red.atomic = Backend::atomic_counts;
     red.chunks_per_item = Backend::atomic_counts ? 1 : chunks;
@@ -89,7 +100,7 @@ CountTotals run_blocks(const Model& model, const AggregationPlan& plan, const En
       TransitionCounter tc;
       tc.values = red.values;
       tc.block_paths = n;
-      tc.block_stride = block_paths;
+      tc.block_stride = stride;
       tc.layout = layout;
       tc.chunks_in_block = chunks;
       tc.atomic = Backend::atomic_counts;
