@@ -18,6 +18,52 @@
 
 namespace remc {
 
+// A material's parameters as one path sees them: drawn once per path, then
+// read every month. Hoisted out of the monthly loop so each month reads plain
+// floats instead of re-resolving Param::get (a branch and an indexed load
+// each) and re-dividing by constants. CPU-motivated; neutral for the GPU
+// (the same values, held per thread).
+struct MaterialPathConsts {
+  float p_ref, eta, theta, sigma;
+  float stock0, target, refill_price_max, refill_per_month;
+  float release_threshold, release_max_fraction, priority_share;
+  float home_bias, voll, china_demand_month, substitution_rate_month, substitution_max;
+
+  REMC_HD void init(const Model& md, int m, const float* d) {
+    const PriceModel& pm = md.price[m];
+    const StockpileModel& sp = md.stockpile[m];
+    const MaterialModel& mm = md.material[m];
+    p_ref = pm.ref.get(d);
+    eta = pm.eta.get(d);
+    theta = pm.theta.get(d);
+    sigma = pm.sigma.get(d);
+    stock0 = sp.initial_t.get(d);
+    target = sp.target_t.get(d);
+    refill_price_max = sp.refill_price_max.get(d);
+    refill_per_month = sp.refill_t_per_month.get(d);
+    release_threshold = sp.release_threshold.get(d);
+    release_max_fraction = sp.release_max_fraction.get(d);
+    priority_share = md.demand[0][m].sector_share[0];
+    home_bias = mm.home_bias.get(d);
+    voll = mm.voll_per_t.get(d);
+    china_demand_month = mm.china_demand_tpy.get(d) / 12.0f;
+    substitution_rate_month = mm.substitution_rate.get(d) / 12.0f;
+    substitution_max = mm.substitution_max.get(d);
+  }
+};
+
+// A project's monthly-output parameters for one path, hoisted like
+// MaterialPathConsts.
+struct ProjectPathConsts {
+  float ramp_months, utilisation, utilisation_sigma;
+
+  REMC_HD void init(const ProjectModel& pr, const float* d) {
+    ramp_months = pr.ramp_months.get(d);
+    utilisation = pr.utilisation.get(d);
+    utilisation_sigma = pr.utilisation_sigma.get(d);
+  }
+};
+
 struct PathSimulator {
   const Model* model = nullptr;
   OutputLayout layout;
@@ -125,6 +171,10 @@ struct PathSimulator {
         elasticity[r][m] = dm.price_elasticity.get(d);
       }
     }
+    MaterialPathConsts mc[kMaxMaterials];
+    for (int m = 0; m < M; ++m) mc[m].init(md, m, d);
+    ProjectPathConsts pc[kMaxProjects];
+    for (int p = 0; p < md.projects; ++p) pc[p].init(md.project[p], d);
     float months_in_regime[kMaxRegimes] = {};
     float months_restricted = 0.0f;
 
@@ -164,10 +214,10 @@ struct PathSimulator {
       Normal4 util_z{};
       for (int p = 0; p < md.projects; ++p) {
         const ProjectModel& pr = md.project[p];
-        const float ramp = ramp_fraction(start[p], pr.ramp_months.get(d), t);
+        const float ramp = ramp_fraction(start[p], pc[p].ramp_months, t);
         if (ramp <= 0.0f) continue;
-        float util = pr.utilisation.get(d);
-        const float su = pr.utilisation_sigma.get(d);
+        float util = pc[p].utilisation;
+        const float su = pc[p].utilisation_sigma;
         if (su > 0.0f) {
           // One draw serves four consecutive projects.
           if (p / 4 != util_group) {
@@ -177,19 +227,17 @@ struct PathSimulator {
           util *= expf(su * util_z.z[p % 4] - 0.5f * su * su);
         }
         util = min_f(util, 1.0f);
+        const float monthly_output_per_tpy = ramp * util / 12.0f;
         for (int m = 0; m < M; ++m) {
           const float cap = pr.capacity_tpy[m].get(d);
-          q[pr.region][m] += cap * ramp * util / 12.0f;
+          q[pr.region][m] += cap * monthly_output_per_tpy;
           if (pr.region == 0) capacity_imp[m] += cap * ramp;
         }
       }
 
       for (int m = 0; m < M; ++m) {
         const Normal4 z = rng.normals(static_cast<std::uint32_t>(t), kSlotMaterial + static_cast<std::uint32_t>(m));
-        const PriceModel& pm = md.price[m];
-        const StockpileModel& sp = md.stockpile[m];
-        const MaterialModel& mm = md.material[m];
-        const float p_ref = pm.ref.get(d);
+        const MaterialPathConsts& c = mc[m];
         const float price = expf(log_price[m]);
         const float china_price = expf(log_china_price[m]);
         const float log_ratio = log_price[m] - log_ref[m];
@@ -206,15 +254,14 @@ struct PathSimulator {
         const float d_sec = demand[0];  // importer sector demand
         const float d_all = demand[1];
         float refill = 0.0f;
-        const float target = sp.target_t.get(d);
-        if (regime == 0 && stock[m] < target && price < sp.refill_price_max.get(d))
-          refill = min_f(sp.refill_t_per_month.get(d), target - stock[m]);
+        if (regime == 0 && stock[m] < c.target && price < c.refill_price_max)
+          refill = min_f(c.refill_per_month, c.target - stock[m]);
         MarketInputs mi;
         mi.demand_imp = d_sec + refill;
         mi.demand_all = d_all;
         mi.output_imp = q[0][m];
         mi.output_all = q[1][m];
-        mi.home_bias = mm.home_bias.get(d);
+        mi.home_bias = c.home_bias;
         mi.allow_imp = rg.allow_importer[regime][m];
         mi.allow_all = rg.allow_allies[regime][m];
         const MarketFlows f = clear_market(mi);
@@ -222,13 +269,13 @@ struct PathSimulator {
         // 5. Importer: sectors first, refill last; stockpile release on shortage.
         StockpileInputs si;
         si.sector_demand = d_sec;
-        si.priority_share = md.demand[0][m].sector_share[0];
+        si.priority_share = c.priority_share;
         si.refill = refill;
         si.supply = f.supply_imp;
         si.stock = stock[m];
-        si.release_threshold = sp.release_threshold.get(d);
-        si.release_max_fraction = sp.release_max_fraction.get(d);
-        si.priority_first = sp.priority_first;
+        si.release_threshold = c.release_threshold;
+        si.release_max_fraction = c.release_max_fraction;
+        si.priority_first = md.stockpile[m].priority_first;
         const StockpileFlows s = stockpile_step(si);
         stock[m] = s.stock;
         const float shortage = s.shortage;
@@ -259,17 +306,13 @@ struct PathSimulator {
           short_months[m] += 1.0f;
           first_short[m] = min_f(first_short[m], static_cast<float>(t));
         }
-        peak_ratio[m] = max_f(peak_ratio[m], price / p_ref);
-        const float stock0 = sp.initial_t.get(d);
-        if (stock0 > 0.0f && stock[m] <= 0.01f * stock0) depletion[m] = min_f(depletion[m], static_cast<float>(t));
-        short_cost[m] += shortage * mm.voll_per_t.get(d);
-        excess_cost[m] += (price - p_ref) * 1000.0f * (f.to_imp + f.export_imp);
+        peak_ratio[m] = max_f(peak_ratio[m], price / c.p_ref);
+        if (c.stock0 > 0.0f && stock[m] <= 0.01f * c.stock0) depletion[m] = min_f(depletion[m], static_cast<float>(t));
+        short_cost[m] += shortage * c.voll;
+        excess_cost[m] += (price - c.p_ref) * 1000.0f * (f.to_imp + f.export_imp);
         lost_rev[m] += f.withheld * china_price * 1000.0f;
 
         // 6. Prices for next month: partial adjustment towards the balance prices.
-        const float eta = pm.eta.get(d);
-        const float theta = pm.theta.get(d);
-        const float sigma = pm.sigma.get(d);
         // The balance price compares demand and supply both at the reference
         // price: eta is the combined elasticity, so demand's own price response
         // must not feed back into it (it would steepen the price response to
@@ -281,16 +324,16 @@ struct PathSimulator {
         const MarketFlows f_ref = clear_market(mi_ref);
         const float demand_ex = mi_ref.demand_imp + mi_ref.demand_all;
         const float supply_ex = mi.output_imp + mi.output_all + f_ref.export_imp + f_ref.export_all + s.release;
-        log_price[m] = price_step(log_price[m], log_balance_price(log_ref[m], demand_ex, supply_ex, eta, log_max[m]),
-                                  theta, sigma, z.z[2], log_min[m], log_max[m]);
+        log_price[m] = price_step(log_price[m], log_balance_price(log_ref[m], demand_ex, supply_ex, c.eta, log_max[m]),
+                                  c.theta, c.sigma, z.z[2], log_min[m], log_max[m]);
         const float china_target =
-            log_china_balance_price(log_china_ref[m], mm.china_demand_tpy.get(d) / 12.0f, f.withheld, eta);
-        log_china_price[m] = price_step(log_china_price[m], china_target, theta, sigma, z.z[3], log_china_min[m],
+            log_china_balance_price(log_china_ref[m], c.china_demand_month, f.withheld, c.eta);
+        log_china_price[m] = price_step(log_china_price[m], china_target, c.theta, c.sigma, z.z[3], log_china_min[m],
                                         log_china_max[m]);
 
         // 7. Substitution ratchet: grows with log2 of the price ratio, never falls.
-        subst[m] = min_f(subst[m] + mm.substitution_rate.get(d) / 12.0f * max_f(0.0f, log_ratio * 1.44269504f),
-                         max_f(subst[m], mm.substitution_max.get(d)));
+        subst[m] = min_f(subst[m] + c.substitution_rate_month * max_f(0.0f, log_ratio * 1.44269504f),
+                         max_f(subst[m], c.substitution_max));
       }
     }
 
