@@ -20,10 +20,8 @@ struct CpuBackend {
   static constexpr bool atomic_counts = false;
 };
 
-constexpr std::uint64_t kCpuDefaultBlockPaths = 4096;
-
 std::uint64_t cpu_block_paths(const EngineOptions& options) {
-  return options.block_paths > 0 ? options.block_paths : kCpuDefaultBlockPaths;
+  return options.block_paths > 0 ? options.block_paths : default_block_paths(Backend::kCpu);
 }
 
 int cpu_threads(const EngineOptions& options) {

@@ -24,9 +24,9 @@ struct CudaBackend {
   static constexpr bool atomic_counts = true;
 };
 
-// Enough paths per block to fill an H100/H200-class GPU; memory is
-// cells x block x 4 bytes (about 1.3 GB for the baseline).
-constexpr std::uint64_t kCudaDefaultBlockPaths = 65536;
+std::uint64_t cuda_block_paths(const EngineOptions& options) {
+  return options.block_paths > 0 ? options.block_paths : default_block_paths(Backend::kCuda);
+}
 
 void check(cudaError_t status, const char* what) {
   if (status != cudaSuccess)
@@ -47,11 +47,12 @@ CountTotals run_engine_cuda(const Model& model, const AggregationPlan& plan, con
   if (status != cudaSuccess || count == 0)
     throw RuntimeError(std::string("--backend cuda: no usable CUDA device (") +
                        (status != cudaSuccess ? cudaGetErrorString(status) : "none visible") + ")");
-  int device = 0;
-  check(cudaGetDevice(&device), "cudaGetDevice");
+  // Under MPI each rank takes the GPU of its node-local rank.
+  const int device = options.cuda_device % count;
+  check(cudaSetDevice(device), "cudaSetDevice");
   cudaDeviceProp prop{};
   check(cudaGetDeviceProperties(&prop, device), "cudaGetDeviceProperties");
-  const std::uint64_t block = options.block_paths > 0 ? options.block_paths : kCudaDefaultBlockPaths;
+  const std::uint64_t block = cuda_block_paths(options);
   if (info) {
     info->device = std::string(prop.name) + " (CUDA device " + std::to_string(device) + ")";
     info->threads = 0;
@@ -70,7 +71,7 @@ CountTotals run_engine_cuda(const Model& model, const AggregationPlan& plan, con
 }
 
 double time_draws_cuda(const Model& model, const EngineOptions& options) {
-  const std::uint64_t block = options.block_paths > 0 ? options.block_paths : kCudaDefaultBlockPaths;
+  const std::uint64_t block = cuda_block_paths(options);
   try {
     return time_draw_blocks<CudaBackend>(model, options, block);
   } catch (const thrust::system_error& e) {
