@@ -1,5 +1,6 @@
 // The remc command line: commands, options, exit codes.
-//   0 ok, 1 runtime error, 2 usage or config error (see README).
+//   0 ok, 1 runtime error, 2 usage or config error, 3 interrupted with a
+//   checkpoint saved (see README).
 #pragma once
 
 #include <exception>
@@ -11,6 +12,7 @@ namespace remc {
 constexpr int kExitOk = 0;
 constexpr int kExitRuntime = 1;
 constexpr int kExitUsage = 2;
+constexpr int kExitInterrupted = 3;  // stopped by SIGTERM/SIGINT, checkpoint saved
 
 // Runs one command line; maps typed errors to exit codes and prints them.
 int cli_main(int argc, char** argv);

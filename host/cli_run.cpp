@@ -16,6 +16,7 @@
 #include "aggregator.h"
 #include "build_info.h"
 #include "cli.h"
+#include "checkpoint.h"
 #include "cli_options.h"
 #include "config.h"
 #include "engine.h"
@@ -43,6 +44,9 @@ struct RunArgs {
   int threads = 0;      // 0: all cores
   std::uint64_t block_paths = 0;
   std::optional<ShardSpec> shard;
+  std::string checkpoint;          // save checkpoints here
+  double checkpoint_every = 600;   // seconds between checkpoints
+  std::string resume;              // continue from this checkpoint
   bool quiet = false;
   bool help = false;
   po::variables_map given;  // which options were on the command line
@@ -53,7 +57,9 @@ RunArgs parse_run_args(const std::vector<std::string>& raw_args) {
   std::string shard;
   po::options_description desc(
       "usage: remc run --config FILE [--paths N] [--seed S] [--out FILE] [--set SECTION.KEY=VALUE]...\n"
-      "                [--backend cpu|cuda] [--threads N] [--block-paths N] [--shard K/N] [--quiet]\n\noptions");
+      "                [--backend cpu|cuda] [--threads N] [--block-paths N] [--shard K/N] [--quiet]\n"
+      "                [--checkpoint FILE [--checkpoint-every SECONDS]]\n"
+      "       remc run --resume FILE [--out FILE] [--threads N] [--checkpoint FILE] ...\n\noptions");
   desc.add_options()("help,h", "this help")("config", po::value(&a.config), "config file (INI)")(
       "paths", po::value(&a.paths), "number of paths (overrides [run] paths)")(
       "seed", po::value(&a.seed), "random seed, 0..4294967295 (overrides [run] seed)")(
@@ -63,12 +69,19 @@ RunArgs parse_run_args(const std::vector<std::string>& raw_args) {
       "threads", po::value(&a.threads), "CPU threads (default: all cores)")(
       "block-paths", po::value(&a.block_paths), "paths per block, a multiple of 1024 (default: per backend)")(
       "shard", po::value(&shard), "simulate only slice K/N (0 <= K < N) and write a partial result for remc merge")(
+      "checkpoint", po::value(&a.checkpoint),
+      "save the state every --checkpoint-every seconds and on SIGTERM/SIGINT (then exit 3)")(
+      "checkpoint-every", po::value(&a.checkpoint_every), "seconds between checkpoints (default 600)")(
+      "resume", po::value(&a.resume), "continue the run saved in this checkpoint")(
       "quiet", po::bool_switch(&a.quiet), "no progress line");
   a.help = parse_command_options(raw_args, desc, nullptr, &a.given);
   if (a.help) return a;
 
   const auto given = [&](const char* name) { return a.given.count(name) > 0; };
-  if (a.config.empty()) throw UsageError("run: --config FILE is required");
+  if (a.config.empty() && a.resume.empty()) throw UsageError("run: --config FILE (or --resume FILE) is required");
+  if (!a.resume.empty() && given("shard")) throw UsageError("run: --resume continues the checkpoint's own slice; drop --shard");
+  if (given("checkpoint-every") && !(a.checkpoint_every > 0.0))
+    throw UsageError("run: --checkpoint-every " + std::to_string(a.checkpoint_every) + ": must be > 0 seconds");
   if (a.backend != "cpu" && a.backend != "cuda") throw UsageError("run: --backend " + a.backend + ": must be cpu or cuda");
   if (given("threads") && a.threads < 1)
     throw UsageError("run: --threads " + std::to_string(a.threads) + ": must be >= 1");
@@ -115,19 +128,45 @@ EngineOptions engine_options(const RunArgs& a, const RunConfig& cfg) {
   return options;
 }
 
-// This process's aggregation state, for a shard file or for rank 0.
-RunState run_state(const RunConfig& cfg, const EngineOptions& options, const ShardSpec& slice,
+// What this process runs: the run's (or shard's) slice of paths and, when
+// resuming, how far an earlier process got.
+struct RunSlice {
+  ShardSpec shard{0, 1};
+  bool sharded = false;
+  std::uint64_t first_path = 0;  // of the slice
+  std::uint64_t end_path = 0;    // one past the slice
+};
+
+// This process's aggregation state over [slice.first_path, next_path).
+RunState run_state(const RunConfig& cfg, const RunSlice& slice, std::uint64_t next_path, std::uint64_t block_paths,
                    const Aggregator& aggregator, const CountTotals& totals) {
   RunState state;
-  state.shard = slice;
-  state.first_path = options.first_path;
-  state.paths = options.paths;
+  state.shard = slice.shard;
+  state.first_path = slice.first_path;
+  state.paths = next_path - slice.first_path;
   state.total_paths = cfg.run.paths;
-  state.block_paths = options.block_paths;
+  state.block_paths = block_paths;
   state.config_hash = config_hash(cfg.resolved_text);
   state.trees = aggregator.trees();
   state.counts = totals;
   return state;
+}
+
+// The config a checkpoint was written for, refusing a different config
+// (when --config is given too), remc version or backend.
+RunConfig config_for_resume(const RunArgs& a, const Checkpoint& cp) {
+  if (cp.remc_version != REMC_VERSION)
+    throw UsageError("--resume " + a.resume + ": written by remc " + cp.remc_version + ", this is remc " + REMC_VERSION);
+  if (cp.backend != a.backend)
+    throw UsageError("--resume " + a.resume + ": the run began on the " + cp.backend +
+                     " backend; resume it there (--backend " + cp.backend + ")");
+  RunConfig cfg = load_config_text(cp.config, cp.config_file);
+  cfg.resolved_text = cp.config;
+  cfg.config_file = cp.config_file;
+  if (!a.config.empty() && config_hash(load_config(a.config, a.sets).resolved_text) != cp.state.config_hash)
+    throw UsageError("--resume " + a.resume + ": the checkpoint was written for another config than " + a.config +
+                     " (with these --set, --paths and --seed)");
+  return cfg;
 }
 
 }  // namespace
@@ -138,16 +177,32 @@ int command_run(const std::vector<std::string>& raw_args) {
   RunArgs a;
   RunConfig cfg;
   EngineOptions options;
+  RunSlice slice;
+  std::optional<Checkpoint> resumed;
   std::string out;
   std::exception_ptr failure;
   try {
     a = parse_run_args(raw_args);
     if (a.help) return kExitOk;
-    if (a.shard && mpi::size() > 1) throw UsageError("run: --shard cannot be combined with mpirun (ranks are the shards)");
-    cfg = load_config(a.config, a.sets);
+    if (mpi::size() > 1 && (a.shard || !a.checkpoint.empty() || !a.resume.empty()))
+      throw UsageError("run: --shard, --checkpoint and --resume cannot be combined with mpirun");
+    if (!a.resume.empty()) resumed = read_checkpoint(a.resume);
+    cfg = resumed ? config_for_resume(a, *resumed) : load_config(a.config, a.sets);
     out = a.out.empty() ? cfg.output.path : a.out;
     options = engine_options(a, cfg);
+    slice.first_path = options.first_path;
+    slice.end_path = options.first_path + options.paths;
+    slice.sharded = a.shard.has_value();
+    if (a.shard) slice.shard = *a.shard;
+    if (resumed) {
+      // Continue the checkpoint's slice from the first path it had not done.
+      slice = {resumed->state.shard, resumed->sharded, resumed->state.first_path, resumed->end_path};
+      options.first_path = resumed->state.first_path + resumed->state.paths;
+      options.paths = resumed->end_path - options.first_path;
+      if (!a.given.count("block-paths")) options.block_paths = resumed->state.block_paths;
+    }
     if (mpi::rank() == 0) check_output_writable(out);
+    if (!a.checkpoint.empty()) check_output_writable(a.checkpoint);
   } catch (...) {
     failure = std::current_exception();
   }
@@ -155,12 +210,43 @@ int command_run(const std::vector<std::string>& raw_args) {
 
   const AggregationPlan plan = make_plan(cfg);
   Aggregator aggregator(plan, quantile_levels(cfg.output));
+  CountTotals restored = zero_counts(plan);
+  if (resumed) {
+    aggregator.append(resumed->state.trees);
+    add_counts(restored, resumed->state.counts);
+  }
   ProgressLine progress(!a.quiet && mpi::rank() == 0 && isatty(STDERR_FILENO));
   aggregator.progress = [&progress](std::uint64_t done, std::uint64_t total) { progress.update(done, total); };
+
+  // With a checkpoint file, blocks go through a sink that also saves the state.
+  const std::string checkpoint_path = !a.checkpoint.empty() ? a.checkpoint : a.resume;
+  std::optional<CheckpointSink> checkpointing;
+  if (!checkpoint_path.empty()) {
+    Checkpoint base;
+    base.config = cfg.resolved_text;
+    base.config_file = cfg.config_file;
+    base.remc_version = REMC_VERSION;
+    base.backend = a.backend;
+    base.sharded = slice.sharded;
+    base.end_path = slice.end_path;
+    base.state = run_state(cfg, slice, options.first_path, options.block_paths, aggregator, restored);
+    checkpointing.emplace(aggregator, checkpoint_path, a.checkpoint_every, base);
+    install_stop_signals();
+  }
+  BlockSink& sink = checkpointing ? static_cast<BlockSink&>(*checkpointing) : aggregator;
+
   EngineInfo info;
   const auto start = std::chrono::steady_clock::now();
-  const CountTotals totals = run_engine(cfg.model, plan, options, aggregator, &info);
+  CountTotals totals = run_engine(cfg.model, plan, options, sink, &info);
   progress.finish();
+  if (info.paths_done < options.paths) {
+    std::fprintf(stderr, "remc: stopped by a signal after %llu paths; checkpoint saved to %s "
+                         "(continue with remc run --resume %s)\n",
+                 static_cast<unsigned long long>(options.first_path + info.paths_done - slice.first_path),
+                 checkpoint_path.c_str(), checkpoint_path.c_str());
+    return kExitInterrupted;
+  }
+  add_counts(totals, restored);
 
   Provenance prov;
   prov.backend = a.backend;
@@ -169,8 +255,10 @@ int command_run(const std::vector<std::string>& raw_args) {
   prov.block_paths = info.block_paths;
   if (mpi::size() > 1) {
     // Rank 0 gathers every rank's state and merges them in rank (= path) order.
-    const ShardSpec slice{mpi::rank(), mpi::size()};
-    const auto packed = mpi::gather(pack_state(run_state(cfg, options, slice, aggregator, totals)));
+    const RunSlice rank_slice{ShardSpec{mpi::rank(), mpi::size()}, true, options.first_path,
+                              options.first_path + options.paths};
+    const auto packed =
+        mpi::gather(pack_state(run_state(cfg, rank_slice, rank_slice.end_path, options.block_paths, aggregator, totals)));
     if (mpi::rank() != 0) return kExitOk;
     std::vector<RunState> states;
     for (const auto& bytes : packed) states.push_back(unpack_state(bytes));
@@ -181,22 +269,24 @@ int command_run(const std::vector<std::string>& raw_args) {
     prov.device = std::to_string(mpi::size()) + " MPI ranks; rank 0: " + info.device;
     prov.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     write_result(out, cfg, merged.finish(all), prov);
-  } else if (a.shard) {
-    // A partial result: valid on its own, plus the state remc merge needs.
-    const AggregateResults& results = aggregator.finish(totals);
-    prov.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    write_result(out, cfg, results, prov, [&](const h5::File& file) {
-      write_run_state(file, run_state(cfg, options, *a.shard, aggregator, totals));
-    });
   } else {
     const AggregateResults& results = aggregator.finish(totals);
     prov.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    write_result(out, cfg, results, prov);
+    if (!slice.sharded) {
+      write_result(out, cfg, results, prov);
+    } else {
+      // A partial result: valid on its own, plus the state remc merge needs.
+      write_result(out, cfg, results, prov, [&](const h5::File& file) {
+        write_run_state(file, run_state(cfg, slice, slice.end_path, options.block_paths, aggregator, totals));
+      });
+    }
   }
+  // The result holds everything the checkpoint did.
+  if (!checkpoint_path.empty()) std::remove(checkpoint_path.c_str());
   if (!a.quiet) {
     std::fprintf(stderr, "remc: wrote %s (%llu paths x %d months, %s, %.2f s)\n", out.c_str(),
-                 static_cast<unsigned long long>(mpi::size() > 1 ? cfg.run.paths : options.paths), cfg.model.months,
-                 prov.device.c_str(), prov.wall_seconds);
+                 static_cast<unsigned long long>(mpi::size() > 1 ? cfg.run.paths : slice.end_path - slice.first_path),
+                 cfg.model.months, prov.device.c_str(), prov.wall_seconds);
   }
   return kExitOk;
 }

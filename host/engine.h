@@ -47,6 +47,13 @@ struct BlockSink {
   virtual ~BlockSink() = default;
   virtual void on_block(std::uint64_t first_chunk, int chunks, const ChunkMoments* moments) = 0;
   virtual void on_progress(std::uint64_t paths_done, std::uint64_t paths_total) {}
+  // Checkpointing, asked after every block: when wants_counts() is true the
+  // engine hands over the counts so far (copied from the device) and the
+  // global index of the next path; when stop_requested() is true it stops
+  // there and returns those counts (EngineInfo::paths_done says how far).
+  virtual bool wants_counts() { return false; }
+  virtual void on_counts(const CountTotals& counts_so_far, std::uint64_t next_path) {}
+  virtual bool stop_requested() { return false; }
 };
 
 struct EngineInfo {
@@ -55,6 +62,7 @@ struct EngineInfo {
   std::uint64_t block_paths = 0;
   double simulate_seconds = 0.0;  // in the path kernel
   double reduce_seconds = 0.0;    // in the block reduction and transition counts
+  std::uint64_t paths_done = 0;   // paths simulated (fewer than asked when stopped)
 };
 
 // Paths per block when EngineOptions::block_paths is 0.

@@ -33,6 +33,19 @@ constexpr std::uint64_t kCellPadFloats = 32;
 
 inline std::uint64_t cell_stride(std::uint64_t block_paths) { return block_paths + kCellPadFloats; }
 
+// The integer counts so far, copied to the host.
+template <class Vector>
+CountTotals copy_counts(const Vector& hist, const Vector& exceed, const Vector& transitions) {
+  CountTotals totals;
+  totals.hist.resize(hist.size());
+  totals.exceed.resize(exceed.size());
+  totals.transitions.resize(transitions.size());
+  thrust::copy(hist.begin(), hist.end(), totals.hist.begin());
+  thrust::copy(exceed.begin(), exceed.end(), totals.exceed.begin());
+  thrust::copy(transitions.begin(), transitions.end(), totals.transitions.begin());
+  return totals;
+}
+
 // Backend traits provide: template <class T> using vector; policy();
 // and a bool atomic_counts (true: one work item per chunk, atomic adds).
 template <class Backend>
@@ -122,17 +135,12 @@ CountTotals run_blocks(const Model& model, const AggregationPlan& plan, const En
                  moments_host.begin());
     sink.on_block((options.first_path + done) / kChunkPaths, chunks, moments_host.data());
     done += n;
+    if (info) info->paths_done = done;
     sink.on_progress(done, options.paths);
+    if (sink.wants_counts()) sink.on_counts(copy_counts(hist, exceed, transitions), options.first_path + done);
+    if (sink.stop_requested()) break;
   }
-
-  CountTotals totals;
-  totals.hist.resize(hist.size());
-  totals.exceed.resize(exceed.size());
-  totals.transitions.resize(transitions.size());
-  thrust::copy(hist.begin(), hist.end(), totals.hist.begin());
-  thrust::copy(exceed.begin(), exceed.end(), totals.exceed.begin());
-  thrust::copy(transitions.begin(), transitions.end(), totals.transitions.begin());
-  return totals;
+  return copy_counts(hist, exceed, transitions);
 }
 
 // Times DrawCostKernel over the same paths and blocks as run_blocks.

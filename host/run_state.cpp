@@ -99,23 +99,34 @@ RunState read_run_state(const h5::File& file) {
   return s;
 }
 
-CountTotals combine_parts(Aggregator& aggregator, const std::vector<const RunState*>& parts, bool allow_gaps) {
-  const AggregationPlan& plan = aggregator.plan();
+CountTotals zero_counts(const AggregationPlan& plan) {
   CountTotals totals;
   totals.hist.assign(plan.hist_size, 0);
   totals.exceed.assign(static_cast<std::size_t>(plan.layout.cell_count()) * kMaxThresholds, 0);
   totals.transitions.assign(static_cast<std::size_t>(plan.layout.months) * plan.layout.regimes * plan.layout.regimes,
                             0);
+  return totals;
+}
+
+void add_counts(CountTotals& to, const CountTotals& from) {
+  if (from.hist.size() != to.hist.size() || from.exceed.size() != to.exceed.size() ||
+      from.transitions.size() != to.transitions.size())
+    throw RuntimeError("count totals of different statistics layouts cannot be added");
+  for (std::size_t i = 0; i < from.hist.size(); ++i) to.hist[i] += from.hist[i];
+  for (std::size_t i = 0; i < from.exceed.size(); ++i) to.exceed[i] += from.exceed[i];
+  for (std::size_t i = 0; i < from.transitions.size(); ++i) to.transitions[i] += from.transitions[i];
+}
+
+CountTotals combine_parts(Aggregator& aggregator, const std::vector<const RunState*>& parts, bool allow_gaps) {
+  CountTotals totals = zero_counts(aggregator.plan());
   for (const RunState* part : parts) {
-    const CountTotals& c = part->counts;
-    if (c.hist.size() != totals.hist.size() || c.exceed.size() != totals.exceed.size() ||
-        c.transitions.size() != totals.transitions.size())
+    try {
+      add_counts(totals, part->counts);
+    } catch (const RuntimeError&) {
       throw RuntimeError("the state of shard " + std::to_string(part->shard.index) + "/" +
                          std::to_string(part->shard.count) + " does not match the config's statistics layout");
+    }
     aggregator.append(part->trees, allow_gaps);
-    for (std::size_t i = 0; i < c.hist.size(); ++i) totals.hist[i] += c.hist[i];
-    for (std::size_t i = 0; i < c.exceed.size(); ++i) totals.exceed[i] += c.exceed[i];
-    for (std::size_t i = 0; i < c.transitions.size(); ++i) totals.transitions[i] += c.transitions[i];
   }
   return totals;
 }

@@ -35,6 +35,12 @@ bool has_run_state(const h5::File& file);
 // Reads /state back; throws RuntimeError naming the file if it is malformed.
 RunState read_run_state(const h5::File& file);
 
+// Counts of the right sizes for `plan`, all zero.
+CountTotals zero_counts(const AggregationPlan& plan);
+
+// Adds `from` to `to` element by element (same plan).
+void add_counts(CountTotals& to, const CountTotals& from);
+
 // Adds `parts`, given in path order, to `aggregator` and returns their
 // summed counts: the state a single run over all of them would have. With
 // `allow_gaps`, parts need not be contiguous (a merge of some shards only).

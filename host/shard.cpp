@@ -38,8 +38,14 @@ PathSlice shard_slice(std::uint64_t total_paths, std::uint64_t block_paths, cons
 }
 
 std::string config_hash(const std::string& resolved_text) {
+  // Comment lines are left out: the resolved text's header names the file
+  // and --set arguments as given, which may differ for the same config.
   std::uint64_t h = 14695981039346656037ull;
+  bool comment = false, line_start = true;
   for (unsigned char c : resolved_text) {
+    if (line_start) comment = c == '#';
+    line_start = c == '\n';
+    if (comment) continue;
     h ^= c;
     h *= 1099511628211ull;
   }

@@ -25,8 +25,9 @@ struct PathSlice {
 };
 PathSlice shard_slice(std::uint64_t total_paths, std::uint64_t block_paths, const ShardSpec& shard);
 
-// A stable fingerprint of a resolved config (FNV-1a 64, hex), so parts of
-// one run can be recognised without comparing whole texts.
+// A stable fingerprint of a resolved config's keys and values (FNV-1a 64,
+// hex; comment lines are ignored), so parts of one run can be recognised
+// without comparing whole texts.
 std::string config_hash(const std::string& resolved_text);
 
 }  // namespace remc

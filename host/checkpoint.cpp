@@ -1,0 +1,113 @@
+// Checkpoint files (HDF5: root attributes plus the /state group of a shard
+// result) and the stop-signal flag.
+#include "checkpoint.h"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <utility>
+
+#include "errors.h"
+#include "h5_file.h"
+
+namespace remc {
+
+namespace {
+
+constexpr const char* kFiletype = "remc-checkpoint";
+constexpr std::int64_t kFormatVersion = 1;
+
+std::atomic<bool> g_stop{false};
+
+extern "C" void on_stop_signal(int) { g_stop.store(true); }
+
+}  // namespace
+
+void write_checkpoint(const std::string& path, const Checkpoint& c) {
+  const std::string temp = path + ".tmp." + std::to_string(::getpid());
+  try {
+    h5::File file = h5::File::create(temp);
+    file.set_attribute("filetype", kFiletype);
+    file.set_attribute("format_version", kFormatVersion);
+    file.set_attribute("remc_version", c.remc_version);
+    file.set_attribute("config", c.config);
+    file.set_attribute("config_file", c.config_file);
+    file.set_attribute("backend", c.backend);
+    file.set_attribute("sharded", static_cast<std::int64_t>(c.sharded ? 1 : 0));
+    file.set_attribute("end_path", static_cast<std::int64_t>(c.end_path));
+    write_run_state(file, c.state);
+    file.close();
+  } catch (const std::exception& e) {
+    std::remove(temp.c_str());
+    throw RuntimeError("cannot write checkpoint " + path + ": " + e.what());
+  }
+  if (std::rename(temp.c_str(), path.c_str()) != 0) {
+    std::remove(temp.c_str());
+    throw RuntimeError("cannot write checkpoint " + path + ": renaming " + temp + " failed");
+  }
+}
+
+Checkpoint read_checkpoint(const std::string& path) {
+  if (!std::filesystem::exists(path)) throw UsageError("--resume " + path + ": no such file");
+  Checkpoint c;
+  try {
+    const h5::File file = h5::File::open_read_only(path);
+    if (!file.has_attribute("filetype") || file.string_attribute("filetype") != kFiletype)
+      throw UsageError("--resume " + path + ": not a remc checkpoint");
+    if (file.int_attribute("format_version") != kFormatVersion)
+      throw UsageError("--resume " + path + ": checkpoint format " + std::to_string(file.int_attribute("format_version")) +
+                       ", this remc reads format " + std::to_string(kFormatVersion));
+    c.remc_version = file.string_attribute("remc_version");
+    c.config = file.string_attribute("config");
+    c.config_file = file.string_attribute("config_file");
+    c.backend = file.string_attribute("backend");
+    c.sharded = file.int_attribute("sharded") != 0;
+    c.end_path = static_cast<std::uint64_t>(file.int_attribute("end_path"));
+    c.state = read_run_state(file);
+  } catch (const UsageError&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw UsageError("--resume " + path + ": not a readable remc checkpoint (" + e.what() + ")");
+  }
+  return c;
+}
+
+void install_stop_signals() {
+  std::signal(SIGTERM, on_stop_signal);
+  std::signal(SIGINT, on_stop_signal);
+}
+
+bool stop_signalled() { return g_stop.load(); }
+
+CheckpointSink::CheckpointSink(Aggregator& aggregator, std::string path, double every_seconds, Checkpoint base)
+    : aggregator_(aggregator),
+      path_(std::move(path)),
+      every_(every_seconds),
+      last_(std::chrono::steady_clock::now()),
+      base_(std::move(base)) {}
+
+void CheckpointSink::on_block(std::uint64_t first_chunk, int chunks, const ChunkMoments* moments) {
+  aggregator_.on_block(first_chunk, chunks, moments);
+}
+
+void CheckpointSink::on_progress(std::uint64_t paths_done, std::uint64_t paths_total) {
+  aggregator_.on_progress(paths_done, paths_total);
+}
+
+bool CheckpointSink::wants_counts() {
+  return stop_signalled() || std::chrono::steady_clock::now() - last_ >= every_;
+}
+
+void CheckpointSink::on_counts(const CountTotals& counts_so_far, std::uint64_t next_path) {
+  Checkpoint c = base_;
+  c.state.paths = next_path - c.state.first_path;
+  c.state.trees = aggregator_.trees();
+  add_counts(c.state.counts, counts_so_far);  // the restored counts plus this run's
+  write_checkpoint(path_, c);
+  last_ = std::chrono::steady_clock::now();
+}
+
+}  // namespace remc

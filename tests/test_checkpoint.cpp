@@ -1,0 +1,93 @@
+// Checkpoint and restart: a run killed with SIGKILL at a random moment and
+// resumed from its last checkpoint, and a run stopped by SIGTERM (exit 3) and
+// resumed, give statistics bit-identical to an uninterrupted run; resuming
+// with another config or remc version is refused (exit 2).
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <random>
+#include <string>
+
+#include "cli_util.h"
+
+using remc::test::run_command;
+using remc::test::run_python;
+using remc::test::run_remc;
+using remc::test::ScratchDir;
+using remc::test::source_path;
+
+namespace {
+
+// Long enough (a few seconds on one thread) to be interrupted part way.
+const std::string kRun = "run --config " + source_path("configs/baseline.ini") +
+                         " --paths 30000 --seed 17 --threads 1 --quiet";
+
+// Starts the run with checkpoints every 0.1 s, waits for the first one, then
+// `delay` seconds more, and sends `signal`; returns the run's exit code.
+int interrupted_run(const ScratchDir& dir, const std::string& signal, double delay) {
+  const std::string ck = dir.file("ck.h5");
+  const std::string script = std::string(REMC_BINARY) + " " + kRun + " --out " + dir.file("never.h5") +
+                             " --checkpoint " + ck + " --checkpoint-every 0.1 & pid=$!; " +
+                             "while [ ! -f " + ck + " ]; do sleep 0.01; done; sleep " + std::to_string(delay) +
+                             "; kill -" + signal + " $pid; wait $pid; exit $?";
+  return run_command("sh -c '" + script + "'").exit_code;
+}
+
+void expect_identical(const std::string& a, const std::string& b) {
+  const auto r = run_python(source_path("scripts/compare_results.py") + " --exact " + a + " " + b);
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+}
+
+}  // namespace
+
+TEST(Checkpoint, KilledAndResumedRunIsBitIdentical) {
+  ScratchDir dir("ck-kill");
+  const std::string full = dir.file("full.h5");
+  ASSERT_EQ(run_remc(kRun + " --out " + full).exit_code, 0);
+  // A random moment: the delay is printed so a failure can be replayed.
+  std::random_device device;
+  const double delay = std::uniform_real_distribution<double>(0.0, 0.6)(device);
+  EXPECT_EQ(interrupted_run(dir, "KILL", delay), 137) << "delay " << delay;
+  ASSERT_TRUE(std::filesystem::exists(dir.file("ck.h5"))) << "delay " << delay;
+  EXPECT_FALSE(std::filesystem::exists(dir.file("never.h5")));
+
+  const std::string resumed = dir.file("resumed.h5");
+  const auto r = run_remc("run --resume " + dir.file("ck.h5") + " --threads 2 --quiet --out " + resumed);
+  ASSERT_EQ(r.exit_code, 0) << r.output << " (delay " << delay << ")";
+  expect_identical(full, resumed);
+  EXPECT_FALSE(std::filesystem::exists(dir.file("ck.h5")));  // removed once the result is written
+}
+
+TEST(Checkpoint, SigtermSavesAndExitsThree) {
+  ScratchDir dir("ck-term");
+  const std::string full = dir.file("full.h5");
+  ASSERT_EQ(run_remc(kRun + " --out " + full).exit_code, 0);
+  EXPECT_EQ(interrupted_run(dir, "TERM", 0.2), 3);
+  ASSERT_TRUE(std::filesystem::exists(dir.file("ck.h5")));
+  EXPECT_FALSE(std::filesystem::exists(dir.file("never.h5")));
+  const std::string resumed = dir.file("resumed.h5");
+  ASSERT_EQ(run_remc("run --resume " + dir.file("ck.h5") + " --quiet --out " + resumed).exit_code, 0);
+  expect_identical(full, resumed);
+}
+
+TEST(Checkpoint, ResumeRefusesAnotherConfigOrVersion) {
+  ScratchDir dir("ck-refuse");
+  ASSERT_EQ(interrupted_run(dir, "TERM", 0.0), 3);
+  const std::string ck = dir.file("ck.h5");
+  auto r = run_remc("run --resume " + ck + " --config " + source_path("configs/baseline.ini") +
+                    " --paths 30000 --seed 18 --out " + dir.file("x.h5"));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find("written for another config"), std::string::npos) << r.output;
+  // The same config is accepted.
+  r = run_remc("run --resume " + ck + " --config " + source_path("configs/baseline.ini") +
+               " --paths 30000 --seed 17 --quiet --out " + dir.file("ok.h5"));
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+
+  ASSERT_EQ(interrupted_run(dir, "TERM", 0.0), 3);
+  const auto edit = run_python("-c \"import h5py; f = h5py.File('" + ck + "', 'r+'); f.attrs['remc_version'] = '0.0.1'\"");
+  ASSERT_EQ(edit.exit_code, 0) << edit.output;
+  r = run_remc("run --resume " + ck + " --out " + dir.file("y.h5"));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find("written by remc 0.0.1"), std::string::npos) << r.output;
+  EXPECT_FALSE(std::filesystem::exists(dir.file("y.h5")));
+}
