@@ -6,6 +6,7 @@
 #include <exception>
 #include <cstdio>
 #include <filesystem>
+#include <iostream>
 #include <optional>
 #include <string>
 #include <vector>
@@ -27,6 +28,9 @@
 #include "run_state.h"
 #include "shard.h"
 #include "state_pack.h"
+#include "target_report.h"
+#include "target_sink.h"
+#include "targets.h"
 
 namespace po = boost::program_options;
 
@@ -47,6 +51,12 @@ struct RunArgs {
   std::string checkpoint;          // save checkpoints here
   double checkpoint_every = 600;   // seconds between checkpoints
   std::string resume;              // continue from this checkpoint
+  std::vector<std::string> targets;  // --target EXPR=HALFWIDTH
+  long long max_paths = 0;           // with --target: the most paths to simulate
+  // Where in `sets` run.paths is (or would be) set: a run stopped by its
+  // targets stores its config with run.paths there set to the paths done.
+  std::size_t paths_set_at = 0;
+  bool paths_set = false;
   bool quiet = false;
   bool help = false;
   po::variables_map given;  // which options were on the command line
@@ -58,7 +68,7 @@ RunArgs parse_run_args(const std::vector<std::string>& raw_args) {
   po::options_description desc(
       "usage: remc run --config FILE [--paths N] [--seed S] [--out FILE] [--set SECTION.KEY=VALUE]...\n"
       "                [--backend cpu|cuda] [--threads N] [--block-paths N] [--shard K/N] [--quiet]\n"
-      "                [--checkpoint FILE [--checkpoint-every SECONDS]]\n"
+      "                [--checkpoint FILE [--checkpoint-every SECONDS]] [--target EXPR=HALFWIDTH]... [--max-paths N]\n"
       "       remc run --resume FILE [--out FILE] [--threads N] [--checkpoint FILE] ...\n\noptions");
   desc.add_options()("help,h", "this help")("config", po::value(&a.config), "config file (INI)")(
       "paths", po::value(&a.paths), "number of paths (overrides [run] paths)")(
@@ -73,6 +83,9 @@ RunArgs parse_run_args(const std::vector<std::string>& raw_args) {
       "save the state every --checkpoint-every seconds and on SIGTERM/SIGINT (then exit 3)")(
       "checkpoint-every", po::value(&a.checkpoint_every), "seconds between checkpoints (default 600)")(
       "resume", po::value(&a.resume), "continue the run saved in this checkpoint")(
+      "target", po::value(&a.targets)->composing(),
+      "run blocks until this 95 % half-width is reached, e.g. 'mean(cum_shortage, dy)=0.5' (repeatable)")(
+      "max-paths", po::value(&a.max_paths), "with --target: the most paths to simulate (default [run] paths)")(
       "quiet", po::bool_switch(&a.quiet), "no progress line");
   a.help = parse_command_options(raw_args, desc, nullptr, &a.given);
   if (a.help) return a;
@@ -89,12 +102,23 @@ RunArgs parse_run_args(const std::vector<std::string>& raw_args) {
     throw UsageError("run: --block-paths " + std::to_string(a.block_paths) + ": must be a positive multiple of " +
                      std::to_string(kChunkPaths));
   if (given("paths") && a.paths < 1) throw UsageError("run: --paths " + std::to_string(a.paths) + ": must be >= 1");
+  if (given("max-paths") && a.targets.empty()) throw UsageError("run: --max-paths goes with --target; use --paths");
+  if (given("max-paths") && given("paths")) throw UsageError("run: give --max-paths or --paths, not both");
+  if (given("max-paths") && !a.resume.empty())
+    throw UsageError("run: --resume continues the checkpoint's run; its maximum path count cannot change");
+  if (given("max-paths") && a.max_paths < 1)
+    throw UsageError("run: --max-paths " + std::to_string(a.max_paths) + ": must be >= 1");
+  if (!a.targets.empty() && given("shard"))
+    throw UsageError("run: --target cannot be combined with --shard: whether to stop depends on all the paths");
   if (given("seed") && (a.seed < 0 || a.seed > 4294967295LL))
     throw UsageError("run: --seed " + std::to_string(a.seed) + ": must be in 0..4294967295");
   if (given("shard")) a.shard = parse_shard(shard);
   // --paths and --seed are config overrides like --set, so the resolved
   // config stored in the result reproduces the run.
+  a.paths_set_at = a.sets.size();
+  a.paths_set = given("paths") || given("max-paths");
   if (given("paths")) a.sets.push_back("run.paths=" + std::to_string(a.paths));
+  if (given("max-paths")) a.sets.push_back("run.paths=" + std::to_string(a.max_paths));
   if (given("seed")) a.sets.push_back("run.seed=" + std::to_string(a.seed));
   return a;
 }
@@ -169,6 +193,26 @@ RunConfig config_for_resume(const RunArgs& a, const Checkpoint& cp) {
   return cfg;
 }
 
+// The resolved config of this run with run.paths set to `paths`: what a run
+// stopped early by its targets stores, so that re-running it (or a plain run
+// with --paths equal to the paths done) reproduces the result exactly.
+std::string config_with_paths(const RunArgs& a, const std::optional<Checkpoint>& resumed, std::uint64_t paths) {
+  const std::string set = "run.paths=" + std::to_string(paths);
+  if (resumed) return load_config_text(resumed->config, resumed->config_file, {set}).resolved_text;
+  std::vector<std::string> sets = a.sets;
+  if (a.paths_set) sets[a.paths_set_at] = set;
+  else sets.insert(sets.begin() + static_cast<std::ptrdiff_t>(a.paths_set_at), set);
+  return load_config(a.config, sets).resolved_text;
+}
+
+std::vector<Target> parse_targets(const RunArgs& a, const RunConfig& cfg) {
+  std::vector<Target> targets;
+  if (a.targets.empty()) return targets;
+  const AggregationPlan plan = make_plan(cfg);
+  for (const std::string& argument : a.targets) targets.push_back(parse_target(argument, cfg, plan));
+  return targets;
+}
+
 }  // namespace
 
 int command_run(const std::vector<std::string>& raw_args) {
@@ -179,6 +223,7 @@ int command_run(const std::vector<std::string>& raw_args) {
   EngineOptions options;
   RunSlice slice;
   std::optional<Checkpoint> resumed;
+  std::vector<Target> targets;
   std::string out;
   std::exception_ptr failure;
   try {
@@ -186,8 +231,12 @@ int command_run(const std::vector<std::string>& raw_args) {
     if (a.help) return kExitOk;
     if (mpi::size() > 1 && (a.shard || !a.checkpoint.empty() || !a.resume.empty()))
       throw UsageError("run: --shard, --checkpoint and --resume cannot be combined with mpirun");
+    if (mpi::size() > 1 && !a.targets.empty())
+      throw UsageError("run: --target cannot be combined with mpirun yet: ranks simulate fixed slices of the run, "
+                       "so none of them can decide alone to stop (see docs/cluster.md)");
     if (!a.resume.empty()) resumed = read_checkpoint(a.resume);
     cfg = resumed ? config_for_resume(a, *resumed) : load_config(a.config, a.sets);
+    targets = parse_targets(a, cfg);
     out = a.out.empty() ? cfg.output.path : a.out;
     options = engine_options(a, cfg);
     slice.first_path = options.first_path;
@@ -233,13 +282,19 @@ int command_run(const std::vector<std::string>& raw_args) {
     checkpointing.emplace(aggregator, checkpoint_path, a.checkpoint_every, base);
     install_stop_signals();
   }
-  BlockSink& sink = checkpointing ? static_cast<BlockSink&>(*checkpointing) : aggregator;
+  BlockSink& inner = checkpointing ? static_cast<BlockSink&>(*checkpointing) : aggregator;
+  // With targets, a sink around it evaluates them after each block from the
+  // second on (one block is too few paths to trust a standard error).
+  std::optional<TargetSink> targeting;
+  if (!targets.empty()) targeting.emplace(inner, aggregator, targets, restored.exceed, 2 * options.block_paths);
+  BlockSink& sink = targeting ? static_cast<BlockSink&>(*targeting) : inner;
 
   EngineInfo info;
   const auto start = std::chrono::steady_clock::now();
   CountTotals totals = run_engine(cfg.model, plan, options, sink, &info);
   progress.finish();
-  if (info.paths_done < options.paths) {
+  const bool targets_met = targeting && targeting->all_met();
+  if (info.paths_done < options.paths && !targets_met) {
     std::fprintf(stderr, "remc: stopped by a signal after %llu paths; checkpoint saved to %s "
                          "(continue with remc run --resume %s)\n",
                  static_cast<unsigned long long>(options.first_path + info.paths_done - slice.first_path),
@@ -247,6 +302,16 @@ int command_run(const std::vector<std::string>& raw_args) {
     return kExitInterrupted;
   }
   add_counts(totals, restored);
+  // Paths of this run (or slice) done, from its first path.
+  const std::uint64_t paths_done = options.first_path + info.paths_done - slice.first_path;
+  std::optional<TargetReport> report;
+  if (!targets.empty()) {
+    report = make_target_report(targets, aggregator.trees(), totals.exceed, paths_done, cfg.run.paths);
+    if (paths_done < cfg.run.paths) {
+      cfg.resolved_text = config_with_paths(a, resumed, paths_done);
+      cfg.run.paths = paths_done;
+    }
+  }
 
   Provenance prov;
   prov.backend = a.backend;
@@ -272,7 +337,9 @@ int command_run(const std::vector<std::string>& raw_args) {
   } else {
     const AggregateResults& results = aggregator.finish(totals);
     prov.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    if (!slice.sharded) {
+    if (report) {
+      write_result(out, cfg, results, prov, [&](const h5::File& file) { write_target_report(file, *report); });
+    } else if (!slice.sharded) {
       write_result(out, cfg, results, prov);
     } else {
       // A partial result: valid on its own, plus the state remc merge needs.
@@ -283,9 +350,10 @@ int command_run(const std::vector<std::string>& raw_args) {
   }
   // The result holds everything the checkpoint did.
   if (!checkpoint_path.empty()) std::remove(checkpoint_path.c_str());
+  if (report) print_target_report(*report, std::cout);
   if (!a.quiet) {
     std::fprintf(stderr, "remc: wrote %s (%llu paths x %d months, %s, %.2f s)\n", out.c_str(),
-                 static_cast<unsigned long long>(mpi::size() > 1 ? cfg.run.paths : slice.end_path - slice.first_path),
+                 static_cast<unsigned long long>(mpi::size() > 1 ? cfg.run.paths : paths_done),
                  cfg.model.months, prov.device.c_str(), prov.wall_seconds);
   }
   return kExitOk;

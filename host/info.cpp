@@ -10,6 +10,7 @@
 #include "errors.h"
 #include "result_reader.h"
 #include "run_state.h"
+#include "target_report.h"
 
 namespace remc {
 
@@ -109,6 +110,10 @@ int info_command(const std::string& path, std::ostream& out) {
   const double restricted_error = result.doubles("/summary/months_restricted/stderr").at(0);
   out << "\n  expected months restricted (any regime above the first): " << with_error(restricted, restricted_error)
       << " of " << p.months << "\n\n";
+  if (result.has("/targets/expression")) {
+    print_target_report(result, out);
+    out << "\n";
+  }
 
   std::vector<std::vector<std::string>> provenance = {
       {"version", p.remc_version + (p.git_sha.empty() ? "" : " (git " + p.git_sha + ")")},

@@ -9,6 +9,9 @@ from glibc's in the last bits, so a few paths round differently and, through
 a regime or threshold comparison, take another course. For every histogram
 (one per metric, material and month) the total-variation distance
 0.5 * sum |p_a - p_b| must be at most TV; counts of paths must be equal.
+--ignore GROUP (repeatable) leaves out the datasets under a group, e.g.
+--ignore targets to compare a run stopped by precision targets with a plain
+run of the same path count.
 Exit 0 when the files agree, 1 otherwise, 2 on bad usage.
 """
 import argparse
@@ -25,10 +28,10 @@ def short(value, width=60):
     return text if len(text) <= width else text[: width - 3] + "..."
 
 
-def datasets(f):
+def datasets(f, ignore=()):
     out = {}
     f.visititems(lambda name, obj: out.__setitem__(name, obj) if isinstance(obj, h5py.Dataset) else None)
-    return out
+    return {k: v for k, v in out.items() if not any(k == g or k.startswith(g + "/") for g in ignore)}
 
 
 def main():
@@ -38,7 +41,9 @@ def main():
     mode = ap.add_mutually_exclusive_group(required=True)
     mode.add_argument("--exact", action="store_true")
     mode.add_argument("--tolerance", type=float, metavar="TV")
+    ap.add_argument("--ignore", action="append", default=[], metavar="GROUP", help="leave out this group")
     args = ap.parse_args()
+    ignore = [g.strip("/") for g in args.ignore]
 
     failures = []
     worst = (0.0, "")
@@ -47,7 +52,7 @@ def main():
             va, vb = fa.attrs.get(key), fb.attrs.get(key)
             if not np.array_equal(np.asarray(va), np.asarray(vb)):
                 failures.append(f"root attribute {key}: {short(va)} != {short(vb)}")
-        da, db = datasets(fa), datasets(fb)
+        da, db = datasets(fa, ignore), datasets(fb, ignore)
         if set(da) != set(db):
             failures.append(f"dataset sets differ: {sorted(set(da) ^ set(db))[:10]}")
         for name in sorted(set(da) & set(db)):
