@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Submits the real job array and merge job (submit.sh) to a single-node Slurm
+# started here for the purpose, and checks the merged result against a single
+# run, bit for bit. Exit 77 (skipped) when Slurm or munge is not installed or
+# the daemons will not start; 0 on success; 1 on a wrong or missing result.
+#   scripts/slurm/local-slurm-test.sh REMC_BINARY
+set -euo pipefail
+remc=${1:?usage: local-slurm-test.sh REMC_BINARY}
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+for tool in slurmctld slurmd munged sbatch squeue; do
+  command -v "$tool" >/dev/null || { echo "skip: $tool not installed"; exit 77; }
+done
+
+work=$(mktemp -d)
+export SLURM_CONF=$work/slurm.conf
+cleanup() {
+  [ -f "$work/slurmd.pid" ] && kill "$(cat "$work/slurmd.pid")" 2>/dev/null || true
+  [ -f "$work/slurmctld.pid" ] && kill "$(cat "$work/slurmctld.pid")" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+mkdir -p "$work/state" "$work/spool"
+host=$(hostname -s)
+cat >"$SLURM_CONF" <<CONF
+ClusterName=remc-local
+SlurmctldHost=$host
+SlurmctldPort=16817
+SlurmdPort=16818
+SlurmUser=root
+SlurmdUser=root
+AuthType=auth/munge
+StateSaveLocation=$work/state
+SlurmdSpoolDir=$work/spool
+SlurmctldPidFile=$work/slurmctld.pid
+SlurmdPidFile=$work/slurmd.pid
+SlurmctldLogFile=$work/slurmctld.log
+SlurmdLogFile=$work/slurmd.log
+ProctrackType=proctrack/linuxproc
+TaskPlugin=task/none
+SelectType=select/cons_tres
+SelectTypeParameters=CR_Core
+ReturnToService=2
+JobAcctGatherType=jobacct_gather/none
+NodeName=$host CPUs=$(nproc) State=UNKNOWN
+PartitionName=local Nodes=$host Default=YES MaxTime=INFINITE State=UP
+CONF
+
+# munge: a key and a running daemon (reused if one is already up).
+if ! munge -n >/dev/null 2>&1; then
+  [ -f /etc/munge/munge.key ] || { dd if=/dev/urandom bs=1 count=1024 of=/etc/munge/munge.key 2>/dev/null; }
+  chown -R munge:munge /etc/munge /var/lib/munge /var/log/munge 2>/dev/null || true
+  chmod 400 /etc/munge/munge.key
+  mkdir -p /run/munge && chown munge:munge /run/munge
+  su -s /bin/sh munge -c munged 2>/dev/null || munged --force 2>/dev/null || true
+  sleep 1
+  munge -n >/dev/null 2>&1 || { echo "skip: munged will not start"; exit 77; }
+fi
+slurmctld && slurmd || { echo "skip: Slurm daemons will not start"; exit 77; }
+for _ in $(seq 1 40); do
+  sinfo -h -o %t 2>/dev/null | grep -q idle && break
+  sleep 0.5
+done
+sinfo -h -o %t 2>/dev/null | grep -q idle || { echo "skip: the Slurm node did not come up"; cat "$work/slurmd.log"; exit 77; }
+
+args=(--paths 6000 --seed 4 --set run.months=12 --block-paths 1024)
+cd "$work"
+REMC_SBATCH_ARGS="--cpus-per-task=1" REMC_BIN=$remc "$here/submit.sh" 3 "$root/configs/baseline.ini" \
+  "$work/parts" "$work/merged.h5" "${args[@]}"
+for _ in $(seq 1 240); do
+  [ -z "$(squeue -h 2>/dev/null)" ] && break
+  sleep 0.5
+done
+[ -f "$work/merged.h5" ] || { echo "FAIL: no merged result"; tail -n 20 "$work"/remc-*.log; exit 1; }
+"$remc" run --config "$root/configs/baseline.ini" "${args[@]}" --quiet --out "$work/single.h5"
+/usr/bin/python3 "$root/scripts/compare_results.py" --exact "$work/single.h5" "$work/merged.h5"
