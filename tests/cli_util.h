@@ -5,6 +5,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <gtest/gtest.h>
+
 #include <array>
 #include <cstdio>
 #include <cstdlib>
@@ -58,5 +60,18 @@ class ScratchDir {
 };
 
 inline std::string source_path(const std::string& relative) { return std::string(REMC_SOURCE_DIR) + "/" + relative; }
+
+// Compares two result files with scripts/compare_results.py --exact.
+inline CommandResult compare_exact(const std::string& a, const std::string& b) {
+  return run_python(source_path("scripts/compare_results.py") + " --exact " + a + " " + b);
+}
+
+// For EXPECT_TRUE: every dataset and every non-provenance root attribute of
+// the two result files bit-identical; the mismatches otherwise.
+inline testing::AssertionResult identical_results(const std::string& a, const std::string& b) {
+  const CommandResult r = compare_exact(a, b);
+  if (r.exit_code == 0) return testing::AssertionSuccess();
+  return testing::AssertionFailure() << a << " and " << b << " differ:\n" << r.output;
+}
 
 }  // namespace remc::test

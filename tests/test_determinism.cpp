@@ -8,7 +8,8 @@
 
 #include "cli_util.h"
 
-using remc::test::run_python;
+using remc::test::compare_exact;
+using remc::test::identical_results;
 using remc::test::run_remc;
 using remc::test::ScratchDir;
 using remc::test::source_path;
@@ -19,40 +20,34 @@ namespace {
 const std::string kRun = "run --config " + source_path("configs/baseline.ini") +
                          " --paths 5000 --set run.months=36 --quiet --seed ";
 
-void expect_identical(const std::string& a, const std::string& b) {
-  const auto r = run_python(source_path("scripts/compare_results.py") + " --exact " + a + " " + b);
-  EXPECT_EQ(r.exit_code, 0) << r.output;
-}
-
 }  // namespace
 
 TEST(Determinism, SameSeedTwiceIsBitIdentical) {
   ScratchDir dir("det-twice");
   ASSERT_EQ(run_remc(kRun + "99 --out " + dir.file("a.h5")).exit_code, 0);
   ASSERT_EQ(run_remc(kRun + "99 --out " + dir.file("b.h5")).exit_code, 0);
-  expect_identical(dir.file("a.h5"), dir.file("b.h5"));
+  EXPECT_TRUE(identical_results(dir.file("a.h5"), dir.file("b.h5")));
 }
 
 TEST(Determinism, ThreadCountDoesNotChangeStatistics) {
   ScratchDir dir("det-threads");
   ASSERT_EQ(run_remc(kRun + "99 --threads 1 --out " + dir.file("t1.h5")).exit_code, 0);
   ASSERT_EQ(run_remc(kRun + "99 --threads 2 --out " + dir.file("t2.h5")).exit_code, 0);
-  expect_identical(dir.file("t1.h5"), dir.file("t2.h5"));
+  EXPECT_TRUE(identical_results(dir.file("t1.h5"), dir.file("t2.h5")));
 }
 
 TEST(Determinism, BlockSizeDoesNotChangeStatistics) {
   ScratchDir dir("det-blocks");
   ASSERT_EQ(run_remc(kRun + "99 --block-paths 1024 --out " + dir.file("b1.h5")).exit_code, 0);
   ASSERT_EQ(run_remc(kRun + "99 --block-paths 3072 --out " + dir.file("b3.h5")).exit_code, 0);
-  expect_identical(dir.file("b1.h5"), dir.file("b3.h5"));
+  EXPECT_TRUE(identical_results(dir.file("b1.h5"), dir.file("b3.h5")));
 }
 
 TEST(Determinism, DifferentSeedsDiffer) {
   ScratchDir dir("det-seeds");
   ASSERT_EQ(run_remc(kRun + "99 --out " + dir.file("a.h5")).exit_code, 0);
   ASSERT_EQ(run_remc(kRun + "100 --out " + dir.file("b.h5")).exit_code, 0);
-  const auto r = run_python(source_path("scripts/compare_results.py") + " --exact " + dir.file("a.h5") + " " +
-                            dir.file("b.h5"));
+  const auto r = compare_exact(dir.file("a.h5"), dir.file("b.h5"));
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_NE(r.output.find("summary/cum_shortage/mean: differs"), std::string::npos) << r.output;
 }
