@@ -67,10 +67,17 @@ args=(--paths 6000 --seed 4 --set run.months=12 --block-paths 1024)
 cd "$work"
 REMC_SBATCH_ARGS="--cpus-per-task=1" REMC_BIN=$remc "$here/submit.sh" 3 "$root/configs/baseline.ini" \
   "$work/parts" "$work/merged.h5" "${args[@]}"
-for _ in $(seq 1 240); do
-  [ -z "$(squeue -h 2>/dev/null)" ] && break
+# Done when the merged file exists and the queue is empty; a squeue that
+# fails (a busy controller) just means ask again.
+for _ in $(seq 1 480); do
+  if [ -f "$work/merged.h5" ] && queue=$(squeue -h 2>/dev/null) && [ -z "$queue" ]; then break; fi
   sleep 0.5
 done
-[ -f "$work/merged.h5" ] || { echo "FAIL: no merged result"; tail -n 20 "$work"/remc-*.log; exit 1; }
+if [ ! -f "$work/merged.h5" ] || [ -n "$(squeue -h 2>/dev/null)" ]; then
+  echo "FAIL: no merged result after 240 s"
+  squeue 2>&1 || true
+  tail -n 20 "$work"/remc-*.log "$work/slurmctld.log" 2>/dev/null || true
+  exit 1
+fi
 "$remc" run --config "$root/configs/baseline.ini" "${args[@]}" --quiet --out "$work/single.h5"
 /usr/bin/python3 "$root/scripts/compare_results.py" --exact "$work/single.h5" "$work/merged.h5"
