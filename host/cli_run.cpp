@@ -24,6 +24,7 @@
 #include "engine.h"
 #include "errors.h"
 #include "mpi_context.h"
+#include "mpi_rounds.h"
 #include "progress.h"
 #include "result_writer.h"
 #include "run_state.h"
@@ -57,8 +58,10 @@ EngineOptions engine_options(const RunArgs& a, const RunConfig& cfg) {
   options.seed = cfg.run.seed;
   options.paths = cfg.run.paths;
   // MPI ranks split the blocks exactly as shards do; rank 0 merges in order.
+  // (With targets they take blocks round-robin instead: mpi_rounds.h.)
+  const bool rank_slices = mpi::size() > 1 && a.targets.empty();
   const std::optional<ShardSpec> slice_of =
-      a.shard ? a.shard : (mpi::size() > 1 ? std::optional<ShardSpec>(ShardSpec{mpi::rank(), mpi::size()}) : std::nullopt);
+      a.shard ? a.shard : (rank_slices ? std::optional<ShardSpec>(ShardSpec{mpi::rank(), mpi::size()}) : std::nullopt);
   if (slice_of) {
     const PathSlice slice = shard_slice(cfg.run.paths, options.block_paths, *slice_of);
     options.first_path = slice.first_path;
@@ -148,9 +151,6 @@ RunSetup prepare_run(const std::vector<std::string>& raw_args) {
   if (a.help) return s;
   if (mpi::size() > 1 && (a.shard || !a.checkpoint.empty() || !a.resume.empty()))
     throw UsageError("run: --shard, --checkpoint and --resume cannot be combined with mpirun");
-  if (mpi::size() > 1 && !a.targets.empty())
-    throw UsageError("run: --target cannot be combined with mpirun yet: ranks simulate fixed slices of the run, "
-                     "so none of them can decide alone to stop (see docs/cluster.md)");
   if (!a.resume.empty()) s.resumed = read_checkpoint(a.resume);
   s.cfg = s.resumed ? config_for_resume(a, *s.resumed) : load_config(a.config, a.sets);
   s.targets = parse_targets(a, s.cfg);
@@ -227,6 +227,31 @@ void write_mpi_result(const RunSetup& s, const AggregationPlan& plan, const Aggr
   write_result(s.out, s.cfg, merged.finish(all), prov);
 }
 
+// Under MPI with precision targets: ranks take blocks round-robin and stop
+// together once rank 0 finds every target met (see mpi_rounds.h).
+int run_mpi_with_targets(RunSetup& s, const AggregationPlan& plan, Aggregator& aggregator) {
+  const auto start = std::chrono::steady_clock::now();
+  const RoundsOutcome outcome =
+      run_mpi_rounds(s.cfg.model, plan, s.options, aggregator, s.targets, 2 * s.options.block_paths);
+  if (mpi::rank() != 0) return kExitOk;
+  const TargetReport report =
+      make_target_report(s.targets, aggregator.trees(), outcome.totals.exceed, outcome.paths_done, s.cfg.run.paths);
+  if (outcome.paths_done < s.cfg.run.paths) {
+    s.cfg.resolved_text = config_with_paths(s.args, s.resumed, outcome.paths_done);
+    s.cfg.run.paths = outcome.paths_done;
+  }
+  Provenance prov;
+  prov.backend = s.args.backend;
+  prov.device = std::to_string(mpi::size()) + " MPI ranks; rank 0: " + outcome.info.device;
+  prov.threads = outcome.info.threads;
+  prov.block_paths = s.options.block_paths;
+  prov.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  write_result(s.out, s.cfg, aggregator.finish(outcome.totals), prov,
+               [&](const h5::File& file) { write_target_report(file, report); });
+  print_target_report(report, std::cout);
+  return kExitOk;
+}
+
 }  // namespace
 
 int command_run(const std::vector<std::string>& raw_args) {
@@ -252,6 +277,7 @@ int command_run(const std::vector<std::string>& raw_args) {
   }
   ProgressLine progress(!a.quiet && mpi::rank() == 0 && isatty(STDERR_FILENO));
   aggregator.progress = [&progress](std::uint64_t done, std::uint64_t total) { progress.update(done, total); };
+  if (mpi::size() > 1 && !s.targets.empty()) return run_mpi_with_targets(s, plan, aggregator);
   SinkChain sinks(s, aggregator, restored);
 
   EngineInfo info;

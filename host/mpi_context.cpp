@@ -102,6 +102,26 @@ std::vector<std::vector<char>> gather(const std::vector<char>& bytes) {
   return all;
 }
 
+void reduce_sum(std::vector<std::uint64_t>& values) {
+  if (!g_active || g_size == 1) return;
+  std::vector<std::uint64_t> sum(g_rank == 0 ? values.size() : 0);
+  // In pieces: MPI counts are ints.
+  for (std::size_t done = 0; done < values.size();) {
+    const int n = static_cast<int>(std::min<std::size_t>(values.size() - done, 1 << 27));
+    MPI_Reduce(values.data() + done, g_rank == 0 ? sum.data() + done : nullptr, n, MPI_UINT64_T, MPI_SUM, 0,
+               MPI_COMM_WORLD);
+    done += static_cast<std::size_t>(n);
+  }
+  if (g_rank == 0) values.swap(sum);
+}
+
+bool broadcast(bool value) {
+  if (!g_active || g_size == 1) return value;
+  int v = value ? 1 : 0;
+  MPI_Bcast(&v, 1, MPI_INT, 0, MPI_COMM_WORLD);
+  return v != 0;
+}
+
 #else
 
 void init(int*, char***) {}
@@ -112,6 +132,8 @@ void agree(std::exception_ptr failure, int (*)(std::exception_ptr)) {
   if (failure) std::rethrow_exception(failure);
 }
 std::vector<std::vector<char>> gather(const std::vector<char>& bytes) { return {bytes}; }
+void reduce_sum(std::vector<std::uint64_t>&) {}
+bool broadcast(bool value) { return value; }
 
 #endif
 

@@ -4,6 +4,7 @@
 // is a single process and these functions say so.
 #pragma once
 
+#include <cstdint>
 #include <exception>
 #include <stdexcept>
 #include <string>
@@ -43,5 +44,12 @@ bool failure_agreed();
 
 // Gathers each rank's bytes on rank 0 (in rank order; empty elsewhere).
 std::vector<std::vector<char>> gather(const std::vector<char>& bytes);
+
+// Sums `values` element by element over all ranks into rank 0's copy
+// (integer sums: exact in any order). Other ranks' copies are unchanged.
+void reduce_sum(std::vector<std::uint64_t>& values);
+
+// Rank 0's `value`, on every rank.
+bool broadcast(bool value);
 
 }  // namespace remc::mpi

@@ -33,9 +33,7 @@ void TargetSink::on_counts(const CountTotals& counts_so_far, std::uint64_t next_
   if (paths_done_ < min_paths_) return;
   std::vector<std::uint64_t> exceed = counts_so_far.exceed;
   for (std::size_t i = 0; i < restored_exceed_.size() && i < exceed.size(); ++i) exceed[i] += restored_exceed_[i];
-  bool all = true;
-  for (const Target& t : targets_) all = all && evaluate_target(t, aggregator_.trees(), exceed).met;
-  all_met_ = all;
+  all_met_ = all_targets_met(targets_, aggregator_.trees(), exceed);
 }
 
 }  // namespace remc

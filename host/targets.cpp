@@ -187,4 +187,11 @@ TargetStatus evaluate_target(const Target& target, const std::vector<MomentTree>
   return s;
 }
 
+bool all_targets_met(const std::vector<Target>& targets, const std::vector<MomentTree>& trees,
+                     const std::vector<std::uint64_t>& exceed) {
+  for (const Target& t : targets)
+    if (!evaluate_target(t, trees, exceed).met) return false;
+  return true;
+}
+
 }  // namespace remc

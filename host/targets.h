@@ -56,4 +56,8 @@ struct TargetStatus {
 TargetStatus evaluate_target(const Target& target, const std::vector<MomentTree>& trees,
                              const std::vector<std::uint64_t>& exceed);
 
+// Whether every target is met by these statistics.
+bool all_targets_met(const std::vector<Target>& targets, const std::vector<MomentTree>& trees,
+                     const std::vector<std::uint64_t>& exceed);
+
 }  // namespace remc

@@ -11,6 +11,7 @@
 
 using remc::test::run_command;
 using remc::test::identical_results;
+using remc::test::run_python;
 using remc::test::run_remc;
 using remc::test::ScratchDir;
 using remc::test::source_path;
@@ -49,6 +50,29 @@ TEST(Mpi, RanksGiveTheSingleProcessStatistics) {
     ASSERT_EQ(r.exit_code, 0) << r.output;
     EXPECT_TRUE(identical_results(single, out)) << ranks << " ranks";
   }
+}
+
+// With precision targets the ranks take blocks round-robin and stop together:
+// the run stops after a whole number of rounds (3 ranks: a multiple of 3
+// blocks) and equals a plain single-process run of that many paths.
+TEST(Mpi, TargetsStopAllRanksTogether) {
+  if (!mpi_available()) GTEST_SKIP() << "remc built without MPI, or no mpirun";
+  ScratchDir dir("mpi-targets");
+  const std::string out = dir.file("targets.h5");
+  const std::string args = kArgs.substr(0, kArgs.find(" --paths")) + kArgs.substr(kArgs.find(" --seed"));
+  const auto r = run_command(mpirun(3) + " run " + args + " --max-paths 60000" +
+                             " --target 'mean(peak_price_ratio, dy)=0.15' --out " + out);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  ASSERT_NE(r.output.find("all targets met after"), std::string::npos) << r.output;
+  const auto paths = run_python("-c \"import h5py; print(h5py.File('" + out + "').attrs['paths'])\"");
+  const long long n = std::stoll(paths.output);
+  EXPECT_EQ(n % (3 * 1024), 0) << n;
+  EXPECT_LT(n, 60000);
+  const std::string plain = dir.file("plain.h5");
+  ASSERT_EQ(run_remc("run " + args + " --paths " + std::to_string(n) + " --out " + plain).exit_code, 0);
+  const auto same =
+      run_python(source_path("scripts/compare_results.py") + " --exact --ignore targets " + plain + " " + out);
+  EXPECT_EQ(same.exit_code, 0) << same.output;
 }
 
 TEST(Mpi, ConfigErrorEndsEveryRankWithOneMessage) {

@@ -309,18 +309,6 @@ TEST(Targets, ComposesWithCheckpoints) {
   EXPECT_EQ(cmp.exit_code, 0) << cmp.output;
 }
 
-TEST(Targets, RefusedUnderMpi) {
-  if (test::run_remc("--version").output.find("mpi: yes") == std::string::npos ||
-      test::run_command("command -v mpirun").exit_code != 0)
-    GTEST_SKIP() << "remc built without MPI, or no mpirun";
-  ScratchDir dir("targets-mpi");
-  const auto r = test::run_command("timeout 120 mpirun --allow-run-as-root --oversubscribe -n 2 " +
-                                   std::string(REMC_BINARY) + " " + kRun + " --out " + dir.file("never.h5") +
-                                   " --target 'mean(cum_shortage, dy)=1'");
-  EXPECT_EQ(r.exit_code, 2) << r.output;
-  EXPECT_NE(r.output.find("--target cannot be combined with mpirun yet"), std::string::npos) << r.output;
-}
-
 TEST(Targets, RefusedCombinationsExitTwo) {
   ScratchDir dir("targets-refused");
   const std::string out = " --out " + dir.file("never.h5");
