@@ -4,6 +4,7 @@
 // that do not belong together are refused with exit 2 and the file named.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,7 @@
 #include "shard.h"
 
 using remc::test::identical_results;
+using remc::test::run_python;
 using remc::test::run_remc;
 using remc::test::ScratchDir;
 using remc::test::source_path;
@@ -103,6 +105,24 @@ TEST(Shards, MergeRefusesPartsThatDoNotBelongTogether) {
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.output.find("other_config.h5: config"), std::string::npos) << r.output;
 
+  // A part written by another remc version, or with another block size.
+  const std::string other_version = dir.file("other_version.h5");
+  std::filesystem::copy_file(parts[1], other_version);
+  const auto edit = run_python("-c \"import h5py; f = h5py.File('" + other_version +
+                               "', 'r+'); f.attrs['remc_version'] = '0.0.1'\"");
+  ASSERT_EQ(edit.exit_code, 0) << edit.output;
+  r = run_remc("merge " + parts[0] + " " + other_version + " " + parts[2] + " -o " + out);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find("other_version.h5: remc version 0.0.1 differs"), std::string::npos) << r.output;
+  const std::string other_block = dir.file("other_block.h5");
+  ASSERT_EQ(run_remc("run " + std::string(kArgs).replace(kArgs.find("--block-paths 1024"), 18, "--block-paths 2048") +
+                     " --seed 11 --shard 1/3 --out " + other_block)
+                .exit_code,
+            0);
+  r = run_remc("merge " + parts[0] + " " + other_block + " " + parts[2] + " -o " + out);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find("other_block.h5: block size 2048 differs"), std::string::npos) << r.output;
+
   // The same slice twice.
   r = run_remc("merge " + parts[0] + " " + parts[1] + " " + parts[1] + " " + parts[2] + " -o " + out);
   EXPECT_EQ(r.exit_code, 2);
@@ -121,7 +141,7 @@ TEST(Shards, MergeRefusesPartsThatDoNotBelongTogether) {
   EXPECT_NE(r.output.find("whole.h5: not a shard result"), std::string::npos) << r.output;
 
   // No output was written by any refused merge.
-  EXPECT_EQ(dir.entries(), files_before + 3);  // other_seed, other_config, whole
+  EXPECT_EQ(dir.entries(), files_before + 5);  // other_seed, other_config, other_version, other_block, whole
 }
 
 TEST(Shards, AllowPartialRecordsThePathsCovered) {
