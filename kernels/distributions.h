@@ -66,12 +66,14 @@ class UniformSequence {
 
 namespace detail {
 
-// Marsaglia and Tsang (2000) gamma sampler, shape k > 0, scale 1. For k < 1
-// it samples shape k + 1 and multiplies by U^(1/k).
-REMC_HD_INLINE float sample_gamma(float k, UniformSequence& seq) {
-  float boost = 1.0f;
+// Marsaglia and Tsang (2000) gamma sampler, shape k > 0, scale 1, returning
+// the logarithm of the draw. For k < 1 it samples shape k + 1 and adds
+// log(U) / k; working in logs keeps tiny shapes (beta(0.02, 0.02)) from
+// underflowing to 0, which would make a beta draw 0/0.
+REMC_HD_INLINE float sample_log_gamma(float k, UniformSequence& seq) {
+  float log_boost = 0.0f;
   if (k < 1.0f) {
-    boost = powf(seq.next(), 1.0f / k);
+    log_boost = logf(seq.next()) / k;
     k += 1.0f;
   }
   const float d = k - 1.0f / 3.0f;
@@ -82,9 +84,9 @@ REMC_HD_INLINE float sample_gamma(float k, UniformSequence& seq) {
     if (t <= 0.0f) continue;
     const float v = t * t * t;
     const float u = seq.next();
-    if (logf(u) < 0.5f * z * z + d - d * v + d * logf(v)) return d * v * boost;
+    if (logf(u) < 0.5f * z * z + d - d * v + d * logf(v)) return logf(d * v) + log_boost;
   }
-  return d * boost;  // unreachable in practice: acceptance rate is above 95 %
+  return logf(d) + log_boost;  // unreachable in practice: acceptance rate is above 95 %
 }
 
 REMC_HD_INLINE float sample_once(const DistSpec& d, UniformSequence& seq) {
@@ -106,9 +108,10 @@ REMC_HD_INLINE float sample_once(const DistSpec& d, UniformSequence& seq) {
       return d.c - sqrtf((1.0f - u) * span * (d.c - d.b));
     }
     case DistKind::kBeta: {
-      const float x = sample_gamma(d.a, seq);
-      const float y = sample_gamma(d.b, seq);
-      return x / (x + y);
+      // x / (x + y) for gamma draws x, y, as 1 / (1 + exp(log y - log x)).
+      const float log_x = sample_log_gamma(d.a, seq);
+      const float log_y = sample_log_gamma(d.b, seq);
+      return 1.0f / (1.0f + expf(log_y - log_x));
     }
     case DistKind::kBernoulli:
       return seq.next() <= d.a ? 1.0f : 0.0f;

@@ -104,8 +104,14 @@ REMC_HD_INLINE float price_step(float log_price, float log_target, float theta, 
 }
 
 // Ex-China balance price: P_ref * (demand at reference price / supply)^(1/eta).
-REMC_HD_INLINE float log_balance_price(float log_ref, float demand_ref, float supply, float eta, float log_max) {
-  return supply > 0.0f ? log_ref + logf(demand_ref / supply) / eta : log_max;
+// Without demand the price falls to its floor if anything is supplied and
+// stays at the reference if nothing is traded; without supply it rises to
+// its cap.
+REMC_HD_INLINE float log_balance_price(float log_ref, float demand_ref, float supply, float eta, float log_min,
+                                       float log_max) {
+  if (demand_ref <= 0.0f) return supply > 0.0f ? log_min : log_ref;
+  if (supply <= 0.0f) return log_max;
+  return log_ref + logf(demand_ref / supply) / eta;
 }
 
 // China's domestic balance price: withheld exports add to domestic supply.

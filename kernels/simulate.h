@@ -34,7 +34,9 @@ struct MaterialPathConsts {
     const StockpileModel& sp = md.stockpile[m];
     const MaterialModel& mm = md.material[m];
     p_ref = pm.ref.get(d);
-    eta = pm.eta.get(d);
+    // eta > 0 and growth > -1 are open bounds a drawn value can still hit in
+    // float (e.g. uniform(-1, 0) rounds to -1): keep them just inside.
+    eta = max_f(pm.eta.get(d), 1e-6f);
     theta = pm.theta.get(d);
     sigma = pm.sigma.get(d);
     stock0 = sp.initial_t.get(d);
@@ -166,7 +168,7 @@ struct PathSimulator {
         const float sd = dm.noise_sigma.get(d);
         // ln(base / 12) - sd^2 / 2: monthly base with the lognormal mean correction.
         log_demand0[r][m] = logf(dm.base_tpy.get(d) / 12.0f) - 0.5f * sd * sd;
-        log_growth_month[r][m] = log1pf(dm.growth.get(d)) / 12.0f;
+        log_growth_month[r][m] = log1pf(max_f(dm.growth.get(d), -0.999999f)) / 12.0f;
         demand_sd[r][m] = sd;
         elasticity[r][m] = dm.price_elasticity.get(d);
       }
@@ -324,7 +326,7 @@ struct PathSimulator {
         const MarketFlows f_ref = clear_market(mi_ref);
         const float demand_ex = mi_ref.demand_imp + mi_ref.demand_all;
         const float supply_ex = mi.output_imp + mi.output_all + f_ref.export_imp + f_ref.export_all + s.release;
-        log_price[m] = price_step(log_price[m], log_balance_price(log_ref[m], demand_ex, supply_ex, c.eta, log_max[m]),
+        log_price[m] = price_step(log_price[m], log_balance_price(log_ref[m], demand_ex, supply_ex, c.eta, log_min[m], log_max[m]),
                                   c.theta, c.sigma, z.z[2], log_min[m], log_max[m]);
         const float china_target =
             log_china_balance_price(log_china_ref[m], c.china_demand_month, f.withheld, c.eta);

@@ -229,13 +229,16 @@ TEST(Market, PriceStepAdjustsPartWayAndClamps) {
 }
 
 TEST(Market, BalancePrices) {
-  const float log_ref = std::log(50.0f), eta = 0.25f, lmax = std::log(5000.0f);
+  const float log_ref = std::log(50.0f), eta = 0.25f, lmin = std::log(5.0f), lmax = std::log(5000.0f);
   // D = S: the reference price.
-  expect_log(remc::log_balance_price(log_ref, 80.0f, 80.0f, eta, lmax), std::log(50.0), "D = S");
+  expect_log(remc::log_balance_price(log_ref, 80.0f, 80.0f, eta, lmin, lmax), std::log(50.0), "D = S");
   // D = 2 S: P_ref * 2^(1/eta) = 50 * 16 = 800.
-  expect_log(remc::log_balance_price(log_ref, 160.0f, 80.0f, eta, lmax), std::log(800.0), "D = 2S");
+  expect_log(remc::log_balance_price(log_ref, 160.0f, 80.0f, eta, lmin, lmax), std::log(800.0), "D = 2S");
   // No supply at all: the price cap.
-  EXPECT_EQ(remc::log_balance_price(log_ref, 160.0f, 0.0f, eta, lmax), lmax);
+  EXPECT_EQ(remc::log_balance_price(log_ref, 160.0f, 0.0f, eta, lmin, lmax), lmax);
+  // No demand: the floor when something is supplied, the reference when nothing is traded.
+  EXPECT_EQ(remc::log_balance_price(log_ref, 0.0f, 80.0f, eta, lmin, lmax), lmin);
+  EXPECT_EQ(remc::log_balance_price(log_ref, 0.0f, 0.0f, eta, lmin, lmax), log_ref);
 
   // China: nothing withheld leaves the reference; withholding as much as
   // China's own demand (balance 1/2) gives P_ref_china * 2^(-1/eta) = 20 / 16.
