@@ -36,6 +36,7 @@ void write_checkpoint(const std::string& path, const Checkpoint& c) {
     file.set_attribute("config", c.config);
     file.set_attribute("config_file", c.config_file);
     file.set_attribute("backend", c.backend);
+    file.set_attribute("out", c.out);
     file.set_attribute("sharded", static_cast<std::int64_t>(c.sharded ? 1 : 0));
     file.set_attribute("end_path", static_cast<std::int64_t>(c.end_path));
     write_run_state(file, c.state);
@@ -64,6 +65,7 @@ Checkpoint read_checkpoint(const std::string& path) {
     c.config = file.string_attribute("config");
     c.config_file = file.string_attribute("config_file");
     c.backend = file.string_attribute("backend");
+    c.out = file.has_attribute("out") ? file.string_attribute("out") : std::string();
     c.sharded = file.int_attribute("sharded") != 0;
     c.end_path = static_cast<std::uint64_t>(file.int_attribute("end_path"));
     c.state = read_run_state(file);
@@ -98,7 +100,10 @@ void CheckpointSink::on_progress(std::uint64_t paths_done, std::uint64_t paths_t
 }
 
 bool CheckpointSink::wants_counts() {
-  return stop_signalled() || std::chrono::steady_clock::now() - last_ >= every_;
+  // Latched here, so a signal arriving after this point waits for the next
+  // block instead of stopping the run without a checkpoint.
+  stopping_ = stop_signalled();
+  return stopping_ || std::chrono::steady_clock::now() - last_ >= every_;
 }
 
 void CheckpointSink::on_counts(const CountTotals& counts_so_far, std::uint64_t next_path) {

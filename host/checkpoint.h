@@ -22,6 +22,7 @@ struct Checkpoint {
   std::string config_file;
   std::string remc_version;
   std::string backend;      // cpu or cuda: a run resumes on the backend that began it
+  std::string out;          // the result file the run was asked to write
   bool sharded = false;     // state.shard is a --shard K/N slice
   std::uint64_t end_path = 0;  // one past the last path of the run (or shard)
   RunState state;           // paths [state.first_path, state.first_path + state.paths) done
@@ -49,7 +50,7 @@ class CheckpointSink : public BlockSink {
   void on_progress(std::uint64_t paths_done, std::uint64_t paths_total) override;
   bool wants_counts() override;
   void on_counts(const CountTotals& counts_so_far, std::uint64_t next_path) override;
-  bool stop_requested() override { return stop_signalled(); }
+  bool stop_requested() override { return stopping_; }
 
  private:
   Aggregator& aggregator_;
@@ -57,6 +58,7 @@ class CheckpointSink : public BlockSink {
   std::chrono::duration<double> every_;
   std::chrono::steady_clock::time_point last_;
   Checkpoint base_;
+  bool stopping_ = false;  // a stop signal seen by wants_counts(), so saved
 };
 
 }  // namespace remc

@@ -29,7 +29,8 @@ const char* kUsage =
     "  remc COMMAND --help   options of a command\n"
     "  remc --version        version, git hash and backends\n"
     "\n"
-    "exit codes: 0 ok, 1 runtime error, 2 usage or config error\n";
+    "exit codes: 0 ok, 1 runtime error, 2 usage or config error,\n"
+    "            3 stopped by SIGTERM/SIGINT with a checkpoint saved (run --checkpoint)\n";
 
 void print_version() {
   std::cout << "remc " << REMC_VERSION;

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -35,7 +36,13 @@ struct Part {
 
 Part read_part(const std::string& path) {
   if (!std::filesystem::exists(path)) throw UsageError("merge: " + path + ": no such file");
-  const ResultReader reader(path);
+  std::optional<ResultReader> opened;
+  try {
+    opened.emplace(path);
+  } catch (const RuntimeError& e) {
+    throw UsageError(std::string("merge: ") + e.what());  // not a result: bad input, like a bad part
+  }
+  const ResultReader& reader = *opened;
   if (!has_run_state(reader.file()))
     throw UsageError("merge: " + path + ": not a shard result (no /state group; write parts with remc run --shard K/N)");
   return {path, reader.provenance(), read_run_state(reader.file())};
@@ -78,6 +85,9 @@ int command_merge(const std::vector<std::string>& args) {
   if (inputs.empty()) throw UsageError("merge: no parts given");
   if (out.empty()) throw UsageError("merge: -o OUT.h5 is required");
 
+  for (const std::string& path : inputs)
+    if (std::filesystem::exists(path) && std::filesystem::weakly_canonical(path) == std::filesystem::weakly_canonical(out))
+      throw UsageError("merge: -o " + out + " is one of the parts; write the merged result elsewhere");
   const auto start = std::chrono::steady_clock::now();
   std::vector<Part> parts;
   for (const std::string& path : inputs) parts.push_back(read_part(path));

@@ -45,6 +45,7 @@ void check_output_writable(const std::string& out) {
   namespace fs = std::filesystem;
   const fs::path dir = fs::path(out).has_parent_path() ? fs::path(out).parent_path() : fs::path(".");
   if (!fs::is_directory(dir)) throw RuntimeError("cannot write " + out + ": folder " + dir.string() + " does not exist");
+  if (fs::is_directory(out)) throw RuntimeError("cannot write " + out + ": it is a folder");
   if (access(dir.c_str(), W_OK) != 0)
     throw RuntimeError("cannot write " + out + ": folder " + dir.string() + " is not writable");
 }
@@ -115,13 +116,24 @@ RunConfig config_for_resume(const RunArgs& a, const Checkpoint& cp) {
 // The resolved config of this run with run.paths set to `paths`: what a run
 // stopped early by its targets stores, so that re-running it (or a plain run
 // with --paths equal to the paths done) reproduces the result exactly.
-std::string config_with_paths(const RunArgs& a, const std::optional<Checkpoint>& resumed, std::uint64_t paths) {
+std::string config_with_paths(const RunArgs& a, const RunConfig& cfg, const std::optional<Checkpoint>& resumed,
+                              std::uint64_t paths) {
   const std::string set = "run.paths=" + std::to_string(paths);
-  if (resumed) return load_config_text(resumed->config, resumed->config_file, {set}).resolved_text;
+  // From the text that was simulated: always possible, but its header line
+  // names the earlier resolution rather than a plain --paths run.
+  const std::string from_text = load_config_text(cfg.resolved_text, cfg.config_file, {set}).resolved_text;
+  if (resumed) return from_text;
+  // Re-resolved from the files, to match a plain run's text exactly, unless
+  // a file went missing or changed during the run.
   std::vector<std::string> sets = a.sets;
   if (a.paths_set) sets[a.paths_set_at] = set;
   else sets.insert(sets.begin() + static_cast<std::ptrdiff_t>(a.paths_set_at), set);
-  return load_config(a.config, sets).resolved_text;
+  try {
+    const std::string exact = load_config(a.config, sets).resolved_text;
+    if (config_hash(exact) == config_hash(from_text)) return exact;
+  } catch (const ConfigError&) {
+  }
+  return from_text;
 }
 
 std::vector<Target> parse_targets(const RunArgs& a, const RunConfig& cfg) {
@@ -154,7 +166,12 @@ RunSetup prepare_run(const std::vector<std::string>& raw_args) {
   if (!a.resume.empty()) s.resumed = read_checkpoint(a.resume);
   s.cfg = s.resumed ? config_for_resume(a, *s.resumed) : load_config(a.config, a.sets);
   s.targets = parse_targets(a, s.cfg);
-  s.out = a.out.empty() ? s.cfg.output.path : a.out;
+  if (s.resumed && s.resumed->sharded && !s.targets.empty())
+    throw UsageError("run: --target cannot be combined with resuming a shard: whether to stop depends on all the paths");
+  if (a.backend == "cuda" && !cuda_backend_built())
+    throw UsageError("run: --backend cuda: this remc was built without the CUDA backend");
+  // A resumed run writes where the interrupted one was asked to, unless told otherwise.
+  s.out = !a.out.empty() ? a.out : (s.resumed && !s.resumed->out.empty() ? s.resumed->out : s.cfg.output.path);
   s.options = engine_options(a, s.cfg);
   s.slice.first_path = s.options.first_path;
   s.slice.end_path = s.options.first_path + s.options.paths;
@@ -169,6 +186,9 @@ RunSetup prepare_run(const std::vector<std::string>& raw_args) {
     if (!a.given.count("block-paths")) s.options.block_paths = cp.state.block_paths;
   }
   s.checkpoint_path = !a.checkpoint.empty() ? a.checkpoint : a.resume;
+  namespace fs = std::filesystem;
+  if (!s.checkpoint_path.empty() && fs::weakly_canonical(s.checkpoint_path) == fs::weakly_canonical(s.out))
+    throw UsageError("run: the checkpoint and the result cannot be the same file (" + s.out + ")");
   if (mpi::rank() == 0) check_output_writable(s.out);
   if (!a.checkpoint.empty()) check_output_writable(a.checkpoint);
   return s;
@@ -185,6 +205,7 @@ class SinkChain {
       base.config_file = s.cfg.config_file;
       base.remc_version = REMC_VERSION;
       base.backend = s.args.backend;
+      base.out = s.out;
       base.sharded = s.slice.sharded;
       base.end_path = s.slice.end_path;
       base.state = run_state(s.cfg, s.slice, s.options.first_path, s.options.block_paths, aggregator, restored);
@@ -195,7 +216,12 @@ class SinkChain {
     if (!s.targets.empty()) {
       // Targets are evaluated after each block from the second on (one block
       // is too few paths to trust a standard error).
-      targeting_.emplace(*top_, aggregator, s.targets, restored.exceed, 2 * s.options.block_paths);
+      // Counted from the run's first path, so a resumed run decides where an
+      // uninterrupted one would.
+      const std::uint64_t done_before = s.options.first_path - s.slice.first_path;
+      const std::uint64_t min_paths = 2 * s.options.block_paths;
+      targeting_.emplace(*top_, aggregator, s.targets, restored.exceed,
+                         min_paths > done_before ? min_paths - done_before : 0);
       top_ = &*targeting_;
     }
   }
@@ -237,7 +263,7 @@ int run_mpi_with_targets(RunSetup& s, const AggregationPlan& plan, Aggregator& a
   const TargetReport report =
       make_target_report(s.targets, aggregator.trees(), outcome.totals.exceed, outcome.paths_done, s.cfg.run.paths);
   if (outcome.paths_done < s.cfg.run.paths) {
-    s.cfg.resolved_text = config_with_paths(s.args, s.resumed, outcome.paths_done);
+    s.cfg.resolved_text = config_with_paths(s.args, s.cfg, s.resumed, outcome.paths_done);
     s.cfg.run.paths = outcome.paths_done;
   }
   Provenance prov;
@@ -297,7 +323,7 @@ int command_run(const std::vector<std::string>& raw_args) {
   if (!s.targets.empty()) {
     report = make_target_report(s.targets, aggregator.trees(), totals.exceed, paths_done, s.cfg.run.paths);
     if (paths_done < s.cfg.run.paths) {
-      s.cfg.resolved_text = config_with_paths(a, s.resumed, paths_done);
+      s.cfg.resolved_text = config_with_paths(a, s.cfg, s.resumed, paths_done);
       s.cfg.run.paths = paths_done;
     }
   }

@@ -55,7 +55,7 @@ CountTotals run_blocks(const Model& model, const AggregationPlan& plan, const En
   if (block_paths == 0 || block_paths % kChunkPaths != 0)
     throw std::invalid_argument("block paths (" + std::to_string(block_paths) + ") must be a positive multiple of " +
                                 std::to_string(kChunkPaths));
-  if (options.first_path % kChunkPaths != 0)
+  if (options.paths > 0 && options.first_path % kChunkPaths != 0)
     throw std::invalid_argument("first path (" + std::to_string(options.first_path) + ") must be a multiple of " +
                                 std::to_string(kChunkPaths));
   const OutputLayout& layout = plan.layout;

@@ -14,6 +14,7 @@ namespace remc {
 RunArgs parse_run_args(const std::vector<std::string>& raw_args) {
   RunArgs a;
   std::string shard;
+  long long block_paths = 0;  // signed, so that a negative value is an error, not a wrap-around
   po::options_description desc(
       "usage: remc run --config FILE [--paths N] [--seed S] [--out FILE] [--set SECTION.KEY=VALUE]...\n"
       "                [--backend cpu|cuda] [--threads N] [--block-paths N] [--shard K/N] [--quiet]\n"
@@ -26,7 +27,7 @@ RunArgs parse_run_args(const std::vector<std::string>& raw_args) {
       "set", po::value(&a.sets)->composing(), "override a config key, SECTION.KEY=VALUE (repeatable)")(
       "backend", po::value(&a.backend), "cpu (default) or cuda")(
       "threads", po::value(&a.threads), "CPU threads (default: all cores)")(
-      "block-paths", po::value(&a.block_paths), "paths per block, a multiple of 1024 (default: per backend)")(
+      "block-paths", po::value(&block_paths), "paths per block, a multiple of 1024 (default: per backend)")(
       "shard", po::value(&shard), "simulate only slice K/N (0 <= K < N) and write a partial result for remc merge")(
       "checkpoint", po::value(&a.checkpoint),
       "save the state every --checkpoint-every seconds and on SIGTERM/SIGINT (then exit 3)")(
@@ -47,9 +48,19 @@ RunArgs parse_run_args(const std::vector<std::string>& raw_args) {
   if (a.backend != "cpu" && a.backend != "cuda") throw UsageError("run: --backend " + a.backend + ": must be cpu or cuda");
   if (given("threads") && a.threads < 1)
     throw UsageError("run: --threads " + std::to_string(a.threads) + ": must be >= 1");
-  if (given("block-paths") && (a.block_paths == 0 || a.block_paths % kChunkPaths != 0))
-    throw UsageError("run: --block-paths " + std::to_string(a.block_paths) + ": must be a positive multiple of " +
-                     std::to_string(kChunkPaths));
+  constexpr long long kMaxBlockPaths = 1LL << 30;
+  if (given("block-paths") && (block_paths <= 0 || block_paths > kMaxBlockPaths || block_paths % kChunkPaths != 0))
+    throw UsageError("run: --block-paths " + std::to_string(block_paths) + ": must be a multiple of " +
+                     std::to_string(kChunkPaths) + " in " + std::to_string(kChunkPaths) + ".." +
+                     std::to_string(kMaxBlockPaths));
+  a.block_paths = static_cast<std::uint64_t>(block_paths);
+  if (!a.resume.empty() && given("block-paths"))
+    throw UsageError("run: --resume keeps the checkpoint's block size; drop --block-paths");
+  if (!a.resume.empty() && a.config.empty() && (given("paths") || given("seed") || given("set")))
+    throw UsageError("run: with --resume, --paths, --seed and --set only describe the config given by --config "
+                     "(to check it against the checkpoint); add --config or drop them");
+  if (given("checkpoint-every") && a.checkpoint.empty() && a.resume.empty())
+    throw UsageError("run: --checkpoint-every goes with --checkpoint FILE (or --resume FILE)");
   if (given("paths") && a.paths < 1) throw UsageError("run: --paths " + std::to_string(a.paths) + ": must be >= 1");
   if (given("max-paths") && a.targets.empty()) throw UsageError("run: --max-paths goes with --target; use --paths");
   if (given("max-paths") && given("paths")) throw UsageError("run: give --max-paths or --paths, not both");

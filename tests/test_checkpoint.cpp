@@ -87,3 +87,20 @@ TEST(Checkpoint, ResumeRefusesAnotherConfigOrVersion) {
   EXPECT_NE(r.output.find("written by remc 0.0.1"), std::string::npos) << r.output;
   EXPECT_FALSE(std::filesystem::exists(dir.file("y.h5")));
 }
+
+TEST(Checkpoint, CheckpointAndResultMustDiffer) {
+  ScratchDir dir("ck-same");
+  const auto r = run_remc(kRun + " --out " + dir.file("same.h5") + " --checkpoint " + dir.file("same.h5"));
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("cannot be the same file"), std::string::npos) << r.output;
+}
+
+TEST(Checkpoint, ResumeWritesWhereTheRunWasToAndKeepsItsBlockSize) {
+  ScratchDir dir("ck-out");
+  ASSERT_EQ(interrupted_run(dir, "TERM", 0.0), 3);
+  auto r = run_remc("run --resume " + dir.file("ck.h5") + " --block-paths 2048");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  r = run_remc("run --resume " + dir.file("ck.h5") + " --quiet");  // no --out: the interrupted run's
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(std::filesystem::exists(dir.file("never.h5")));
+}

@@ -47,6 +47,9 @@ TEST(Cli, UsageErrorsExitTwo) {
   EXPECT_EQ(run_remc("run --config x.ini --backend gpu").exit_code, 2);    // bad backend
   EXPECT_EQ(run_remc("run --config x.ini --block-paths 1000").exit_code, 2);  // not a multiple of 1024
   EXPECT_EQ(run_remc("run --config x.ini --threads 0").exit_code, 2);
+  EXPECT_EQ(run_remc("run --config x.ini --block-paths -1024").exit_code, 2);  // not a huge unsigned value
+  EXPECT_EQ(run_remc("run --config x.ini --checkpoint-every 5").exit_code, 2);  // without --checkpoint
+  EXPECT_EQ(run_remc("run --resume x.ckpt --paths 5").exit_code, 2);           // --paths without --config
   EXPECT_EQ(run_remc("info").exit_code, 2);
 }
 
@@ -101,6 +104,13 @@ TEST(Cli, UnwritableOutputExitsOneWithoutOutput) {
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_NE(r.output.find("no/such/dir"), std::string::npos) << r.output;
   EXPECT_EQ(dir.entries(), 0);
+}
+
+TEST(Cli, OutputThatIsAFolderExitsOne) {
+  ScratchDir dir("outdir");
+  const auto r = run_remc("run --config " + source_path("configs/baseline.ini") + kQuick + " --out " + dir.file(""));
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("it is a folder"), std::string::npos) << r.output;
 }
 
 TEST(Cli, ValidateAcceptsEveryShippedConfig) {

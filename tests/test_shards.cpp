@@ -12,6 +12,7 @@
 #include "shard.h"
 
 using remc::test::identical_results;
+using remc::test::run_command;
 using remc::test::run_python;
 using remc::test::run_remc;
 using remc::test::ScratchDir;
@@ -123,6 +124,15 @@ TEST(Shards, MergeRefusesPartsThatDoNotBelongTogether) {
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.output.find("other_block.h5: block size 2048 differs"), std::string::npos) << r.output;
 
+  // Output onto one of the parts, and a file that is not a result.
+  r = run_remc("merge " + parts[0] + " " + parts[1] + " " + parts[2] + " -o " + parts[1]);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find("is one of the parts"), std::string::npos) << r.output;
+  const std::string not_result = dir.file("notes.txt");
+  ASSERT_EQ(run_command("echo hello > " + not_result).exit_code, 0);
+  r = run_remc("merge " + parts[0] + " " + not_result + " -o " + out);
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+
   // The same slice twice.
   r = run_remc("merge " + parts[0] + " " + parts[1] + " " + parts[1] + " " + parts[2] + " -o " + out);
   EXPECT_EQ(r.exit_code, 2);
@@ -141,7 +151,7 @@ TEST(Shards, MergeRefusesPartsThatDoNotBelongTogether) {
   EXPECT_NE(r.output.find("whole.h5: not a shard result"), std::string::npos) << r.output;
 
   // No output was written by any refused merge.
-  EXPECT_EQ(dir.entries(), files_before + 5);  // other_seed, other_config, other_version, other_block, whole
+  EXPECT_EQ(dir.entries(), files_before + 6);  // other_seed/_config/_version/_block, notes.txt, whole
 }
 
 TEST(Shards, AllowPartialRecordsThePathsCovered) {
