@@ -1,6 +1,7 @@
 // What one path produces (MODEL.md section 9) and where each value goes in a
 // block's output buffer. The buffer is cell-major: cell c of block-local path p
-// is at out[c * block_paths + p], so the reduction walks each cell's values
+// is at out[c * stride + p] (stride = block paths plus a little padding, see
+// host/engine_blocks.h), so the reduction walks each cell's values
 // contiguously, and GPU threads (consecutive paths) write coalesced.
 #pragma once
 

@@ -145,7 +145,7 @@ REMC_HD_INLINE double sum_squared_deviations(const float* x, std::uint64_t n, do
 // no shared writes); the CUDA backend one chunk per item, with atomic adds
 // for the counts, to have enough threads.
 struct BlockReducer {
-  const float* values = nullptr;        // [cell][block_paths]
+  const float* values = nullptr;        // [cell][block_stride]
   std::uint64_t block_paths = 0;        // paths in this block (last block may be short)
   std::uint64_t block_stride = 0;       // allocated paths per cell in `values`
   int chunks_in_block = 0;
