@@ -2,11 +2,8 @@
 // result) and the stop-signal flag.
 #include "checkpoint.h"
 
-#include <unistd.h>
-
 #include <atomic>
 #include <csignal>
-#include <cstdio>
 #include <filesystem>
 #include <utility>
 
@@ -27,9 +24,7 @@ extern "C" void on_stop_signal(int) { g_stop.store(true); }
 }  // namespace
 
 void write_checkpoint(const std::string& path, const Checkpoint& c) {
-  const std::string temp = path + ".tmp." + std::to_string(::getpid());
-  try {
-    h5::File file = h5::File::create(temp);
+  h5::write_atomically(path, "checkpoint", [&](const h5::File& file) {
     file.set_attribute("filetype", kFiletype);
     file.set_attribute("format_version", kFormatVersion);
     file.set_attribute("remc_version", c.remc_version);
@@ -40,15 +35,7 @@ void write_checkpoint(const std::string& path, const Checkpoint& c) {
     file.set_attribute("sharded", static_cast<std::int64_t>(c.sharded ? 1 : 0));
     file.set_attribute("end_path", static_cast<std::int64_t>(c.end_path));
     write_run_state(file, c.state);
-    file.close();
-  } catch (const std::exception& e) {
-    std::remove(temp.c_str());
-    throw RuntimeError("cannot write checkpoint " + path + ": " + e.what());
-  }
-  if (std::rename(temp.c_str(), path.c_str()) != 0) {
-    std::remove(temp.c_str());
-    throw RuntimeError("cannot write checkpoint " + path + ": renaming " + temp + " failed");
-  }
+  });
 }
 
 Checkpoint read_checkpoint(const std::string& path) {

@@ -3,7 +3,12 @@
 
 #include <hdf5_hl.h>
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 
 #include "errors.h"
 
@@ -54,6 +59,24 @@ Handle dataspace(const std::vector<hsize_t>& dims) {
 }  // namespace
 
 void silence_errors() { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
+
+void write_atomically(const std::string& path, const std::string& what, const std::function<void(const File&)>& fill) {
+  const std::string temp = path + ".tmp." + std::to_string(::getpid());
+  const std::string failed = "cannot write " + what + " " + path + ": ";
+  try {
+    File file = File::create(temp);
+    fill(file);
+    file.close();
+  } catch (const std::exception& e) {
+    std::remove(temp.c_str());
+    throw RuntimeError(failed + e.what());
+  }
+  if (std::rename(temp.c_str(), path.c_str()) != 0) {
+    const int error = errno;
+    std::remove(temp.c_str());
+    throw RuntimeError(failed + "renaming " + temp + " failed: " + std::strerror(error));
+  }
+}
 
 Handle& Handle::operator=(Handle&& other) noexcept {
   if (this != &other) {

@@ -9,6 +9,7 @@
 #include <hdf5.h>
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -121,5 +122,12 @@ class File : public Group {
 
 // Turns off HDF5's automatic error printing (idempotent).
 void silence_errors();
+
+// Writes an HDF5 file atomically: `fill` writes into "<path>.tmp.<pid>" in
+// the same folder, which is then renamed onto `path`, so a failed or
+// interrupted write never leaves a partial file under that name. On failure
+// the temporary file is removed and RuntimeError("cannot write <what> <path>:
+// <reason>") is thrown.
+void write_atomically(const std::string& path, const std::string& what, const std::function<void(const File&)>& fill);
 
 }  // namespace remc::h5

@@ -2,11 +2,8 @@
 // the regime group; written to a temporary file and renamed (result_writer.h).
 #include "result_writer.h"
 
-#include <unistd.h>
 
-#include <cerrno>
 #include <cstdio>
-#include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <optional>
@@ -291,21 +288,10 @@ void write_result(const std::string& path, const RunConfig& config, const Aggreg
   std::error_code ec;
   if (!std::filesystem::is_directory(folder, ec))
     throw RuntimeError("cannot write results to " + path + ": folder " + folder.string() + " does not exist");
-  const std::string temp = path + ".tmp." + std::to_string(::getpid());
-  try {
-    h5::File file = h5::File::create(temp);
+  h5::write_atomically(path, "results to", [&](const h5::File& file) {
     write_contents(file, config, results, provenance);
     if (extra) extra(file);
-    file.close();
-  } catch (const std::exception& e) {
-    std::remove(temp.c_str());
-    throw RuntimeError("cannot write results to " + path + ": " + e.what());
-  }
-  if (std::rename(temp.c_str(), path.c_str()) != 0) {
-    const int error = errno;
-    std::remove(temp.c_str());
-    throw RuntimeError("cannot write results to " + path + ": renaming " + temp + " failed: " + std::strerror(error));
-  }
+  });
 }
 
 }  // namespace remc
