@@ -2,7 +2,6 @@
 // the regime group; written to a temporary file and renamed (result_writer.h).
 #include "result_writer.h"
 
-
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
