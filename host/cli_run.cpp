@@ -136,10 +136,8 @@ std::string config_with_paths(const RunArgs& a, const RunConfig& cfg, const std:
   return from_text;
 }
 
-std::vector<Target> parse_targets(const RunArgs& a, const RunConfig& cfg) {
+std::vector<Target> parse_targets(const RunArgs& a, const RunConfig& cfg, const AggregationPlan& plan) {
   std::vector<Target> targets;
-  if (a.targets.empty()) return targets;
-  const AggregationPlan plan = make_plan(cfg);
   for (const std::string& argument : a.targets) targets.push_back(parse_target(argument, cfg, plan));
   return targets;
 }
@@ -148,6 +146,7 @@ std::vector<Target> parse_targets(const RunArgs& a, const RunConfig& cfg) {
 struct RunSetup {
   RunArgs args;
   RunConfig cfg;
+  AggregationPlan plan;  // statistics layout of cfg
   EngineOptions options;
   RunSlice slice;
   std::optional<Checkpoint> resumed;
@@ -165,7 +164,8 @@ RunSetup prepare_run(const std::vector<std::string>& raw_args) {
     throw UsageError("run: --shard, --checkpoint and --resume cannot be combined with mpirun");
   if (!a.resume.empty()) s.resumed = read_checkpoint(a.resume);
   s.cfg = s.resumed ? config_for_resume(a, *s.resumed) : load_config(a.config, a.sets);
-  s.targets = parse_targets(a, s.cfg);
+  s.plan = make_plan(s.cfg);
+  s.targets = parse_targets(a, s.cfg, s.plan);
   if (s.resumed && s.resumed->sharded && !s.targets.empty())
     throw UsageError("run: --target cannot be combined with resuming a shard: whether to stop depends on all the paths");
   if (a.backend == "cuda" && !cuda_backend_built())
@@ -294,7 +294,7 @@ int command_run(const std::vector<std::string>& raw_args) {
   if (s.args.help) return kExitOk;
   const RunArgs& a = s.args;
 
-  const AggregationPlan plan = make_plan(s.cfg);
+  const AggregationPlan& plan = s.plan;
   Aggregator aggregator(plan, quantile_levels(s.cfg.output));
   CountTotals restored = zero_counts(plan);
   if (s.resumed) {
