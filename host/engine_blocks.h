@@ -29,6 +29,8 @@ namespace remc {
 // for a handful of L1/L2 sets and each evicts the line the next path needs.
 // Padding each cell by 32 floats (128 bytes: keeps GPU rows aligned for
 // coalescing, so neutral there) spreads cells over all sets. CPU-motivated.
+// The padding also takes the extra lanes of a last group of paths that does
+// not fill all W lanes (W <= 32).
 constexpr std::uint64_t kCellPadFloats = 32;
 
 inline std::uint64_t cell_stride(std::uint64_t block_paths) { return block_paths + kCellPadFloats; }
@@ -47,7 +49,8 @@ CountTotals copy_counts(const Vector& hist, const Vector& exceed, const Vector& 
 }
 
 // Backend traits provide: template <class T> using vector; policy();
-// and a bool atomic_counts (true: one work item per chunk, atomic adds).
+// a bool atomic_counts (true: one work item per chunk, atomic adds); and
+// Lanes, the lane type of the path kernel (paths per work item).
 template <class Backend>
 CountTotals run_blocks(const Model& model, const AggregationPlan& plan, const EngineOptions& options,
                        std::uint64_t block_paths, BlockSink& sink, EngineInfo* info) {
@@ -81,7 +84,9 @@ CountTotals run_blocks(const Model& model, const AggregationPlan& plan, const En
     const uint64_t n = std::min<uint64_t>(block_paths, options.paths - done);
     const int chunks = static_cast<int>((n + kChunkPaths - 1) / kChunkPaths);
 
-    PathSimulator sim;
+    using Lanes = typename Backend::Lanes;
+    const uint64_t groups = (n + Lanes::width - 1) / Lanes::width;
+    PathSimulator<Lanes> sim;
     sim.model = thrust::raw_pointer_cast(model_dev.data());
     sim.layout = layout;
     sim.seed = options.seed;
@@ -89,7 +94,7 @@ CountTotals run_blocks(const Model& model, const AggregationPlan& plan, const En
     sim.out = thrust::raw_pointer_cast(values.data());
     sim.stride = stride;
     const auto t0 = std::chrono::steady_clock::now();
-    thrust::for_each(policy, thrust::counting_iterator<uint64_t>(0), thrust::counting_iterator<uint64_t>(n), sim);
+    thrust::for_each(policy, thrust::counting_iterator<uint64_t>(0), thrust::counting_iterator<uint64_t>(groups), sim);
     const auto t1 = std::chrono::steady_clock::now();
 
     BlockReducer red;
@@ -147,17 +152,18 @@ CountTotals run_blocks(const Model& model, const AggregationPlan& plan, const En
 template <class Backend>
 double time_draw_blocks(const Model& model, const EngineOptions& options, std::uint64_t block_paths) {
   typename Backend::template vector<Model> model_dev(1, model);
-  typename Backend::template vector<float> sink(block_paths);
+  using Lanes = typename Backend::Lanes;
+  typename Backend::template vector<float> sink(block_paths + Lanes::width);
   const auto start = std::chrono::steady_clock::now();
   for (std::uint64_t done = 0; done < options.paths;) {
     const std::uint64_t n = std::min<std::uint64_t>(block_paths, options.paths - done);
-    DrawCostKernel k;
+    DrawCostKernel<Lanes> k;
     k.model = thrust::raw_pointer_cast(model_dev.data());
     k.seed = options.seed;
     k.first_path = options.first_path + done;
     k.sink = thrust::raw_pointer_cast(sink.data());
     thrust::for_each(Backend::policy(), thrust::counting_iterator<std::uint64_t>(0),
-                     thrust::counting_iterator<std::uint64_t>(n), k);
+                     thrust::counting_iterator<std::uint64_t>((n + Lanes::width - 1) / Lanes::width), k);
     done += n;
   }
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

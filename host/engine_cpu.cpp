@@ -18,6 +18,7 @@ struct CpuBackend {
   using vector = std::vector<T>;
   static auto policy() { return thrust::omp::par; }
   static constexpr bool atomic_counts = false;
+  using Lanes = CpuLanes;
 };
 
 std::uint64_t cpu_block_paths(const EngineOptions& options) {

@@ -22,6 +22,7 @@ struct CudaBackend {
   using vector = thrust::device_vector<T>;
   static auto policy() { return thrust::cuda::par; }
   static constexpr bool atomic_counts = true;
+  using Lanes = ScalarLanes;
 };
 
 std::uint64_t cuda_block_paths(const EngineOptions& options) {

@@ -1,6 +1,10 @@
 // Probability distributions for uncertain parameters (MODEL.md section 7),
 // drawn once per path from that path's counter-based random numbers.
 //
+// Draws are scalar, one path at a time (they happen once per path, not per
+// month), with the polynomial exp/log of kernels/lane_math.h so that the CPU
+// and GPU backends draw the same bits.
+//
 // Truncation is done by rejection: each attempt takes fresh uniforms from the
 // path's per-parameter sequence, so a draw is still a pure function of
 // (seed, path, parameter). The config validator only accepts truncation bounds
@@ -12,6 +16,7 @@
 #include <cstdint>
 
 #include "hd.h"
+#include "lane_math.h"
 #include "rng.h"
 
 namespace remc {
@@ -53,7 +58,9 @@ class UniformSequence {
     // stays a simple stream of uniforms.
     const float u = next();
     const float v = next();
-    return sqrtf(-2.0f * logf(u)) * cosf(6.28318530717958648f * v);
+    float c, s;
+    sincos_2pi(v, &c, &s);
+    return sqrtf(-2.0f * log_lanes(u)) * c;
   }
 
  private:
@@ -73,7 +80,7 @@ namespace detail {
 REMC_HD_INLINE float sample_log_gamma(float k, UniformSequence& seq) {
   float log_boost = 0.0f;
   if (k < 1.0f) {
-    log_boost = logf(seq.next()) / k;
+    log_boost = log_lanes(seq.next()) / k;
     k += 1.0f;
   }
   const float d = k - 1.0f / 3.0f;
@@ -84,9 +91,9 @@ REMC_HD_INLINE float sample_log_gamma(float k, UniformSequence& seq) {
     if (t <= 0.0f) continue;
     const float v = t * t * t;
     const float u = seq.next();
-    if (logf(u) < 0.5f * z * z + d - d * v + d * logf(v)) return logf(d * v) + log_boost;
+    if (log_lanes(u) < 0.5f * z * z + d - d * v + d * log_lanes(v)) return log_lanes(d * v) + log_boost;
   }
-  return logf(d) + log_boost;  // unreachable in practice: acceptance rate is above 95 %
+  return log_lanes(d) + log_boost;  // unreachable in practice: acceptance rate is above 95 %
 }
 
 REMC_HD_INLINE float sample_once(const DistSpec& d, UniformSequence& seq) {
@@ -96,7 +103,7 @@ REMC_HD_INLINE float sample_once(const DistSpec& d, UniformSequence& seq) {
     case DistKind::kNormal:
       return d.a + d.b * seq.normal();
     case DistKind::kLognormal:
-      return d.a * expf(d.b * seq.normal());
+      return d.a * exp_lanes(d.b * seq.normal());
     case DistKind::kUniform:
       return d.a + (d.b - d.a) * seq.next();
     case DistKind::kTriangular: {
@@ -111,7 +118,7 @@ REMC_HD_INLINE float sample_once(const DistSpec& d, UniformSequence& seq) {
       // x / (x + y) for gamma draws x, y, as 1 / (1 + exp(log y - log x)).
       const float log_x = sample_log_gamma(d.a, seq);
       const float log_y = sample_log_gamma(d.b, seq);
-      return 1.0f / (1.0f + expf(log_y - log_x));
+      return 1.0f / (1.0f + exp_lanes(log_y - log_x));
     }
     case DistKind::kBernoulli:
       return seq.next() <= d.a ? 1.0f : 0.0f;

@@ -1,54 +1,68 @@
 // The bare cost of a path's random numbers: the same Philox calls and the
 // same uniform/normal transforms that PathSimulator makes for a model, with
-// none of the model. scripts/bench divides engine throughput by this.
+// the same lane type, and none of the model. scripts/bench divides engine
+// throughput by this.
 #pragma once
 
 #include <cstdint>
 
 #include "distributions.h"
 #include "hd.h"
+#include "lanes.h"
 #include "model.h"
 #include "rng.h"
 
 namespace remc {
 
+template <class L>
 struct DrawCostKernel {
+  using F = typename L::F;
+
   const Model* model = nullptr;
   std::uint32_t seed = 0;
   std::uint64_t first_path = 0;
   float* sink = nullptr;  // one value per path, so the compiler keeps the work
 
-  REMC_HD void operator()(std::uint64_t local) const {
+  REMC_HD void operator()(std::uint64_t group) const {
     const Model& md = *model;
-    const PathRng rng(seed, kStreamSimulation, first_path + local);
-    float acc = 0.0f;
-    for (int i = 0; i < md.uncertain_count; ++i) {
-      UniformSequence seq(rng, kSlotParam + static_cast<std::uint32_t>(i));
-      acc += sample(md.uncertain[i], seq);
+    const std::uint64_t local = group * L::width;
+    F acc = splat<F>(0.0f);
+    // Per-path draws, one lane at a time as PathStart makes them.
+    for (int lane = 0; lane < L::width; ++lane) {
+      const PathRng rng(seed, kStreamSimulation, first_path + local + lane);
+      float sum = 0.0f;
+      for (int i = 0; i < md.uncertain_count; ++i) {
+        UniformSequence seq(rng, kSlotParam + static_cast<std::uint32_t>(i));
+        sum += sample(md.uncertain[i], seq);
+      }
+      for (int p = 0; p < md.projects; ++p) {
+        const Words4<ScalarLanes> r = rng.raw(kMonthPerPath, kSlotProjectFate + static_cast<std::uint32_t>(p));
+        float z, unused;
+        box_muller(r.v[1], r.v[2], &z, &unused);
+        sum += u01(r.v[0]) + z;
+      }
+      sum += rng.uniforms(kMonthPerPath, kSlotRegime).u[0];
+      set_lane(acc, lane, sum);
     }
-    for (int p = 0; p < md.projects; ++p) {
-      const auto r = rng.raw(kMonthPerPath, kSlotProjectFate + static_cast<std::uint32_t>(p));
-      acc += r123::u01<float>(r.v[0]) + r123::boxmuller(r.v[1], r.v[2]).x;
-    }
-    acc += rng.uniforms(kMonthPerPath, kSlotRegime).u[0];
     // Upper bound of the engine's monthly draws: every utilisation group,
     // whether or not its projects are producing yet.
     int util_groups = 0;
     for (int p = 0; p < md.projects; ++p)
       if (md.project[p].utilisation_sigma.value > 0.0f || md.project[p].utilisation_sigma.draw >= 0) util_groups = p / 4 + 1;
+    const LaneRng<L> rng(seed, kStreamSimulation, first_path + local);
     for (int t = 0; t < md.months; ++t) {
-      const Uniform4 u = rng.uniforms(static_cast<std::uint32_t>(t), kSlotRegime);
-      acc += u.u[0] + u.u[1] + u.u[2];
+      const Uniforms4<L> u = rng.uniforms(static_cast<std::uint32_t>(t), kSlotRegime);
+      acc = acc + u.u[0] + u.u[1] + u.u[2];
       for (int m = 0; m < md.materials; ++m) {
-        const Normal4 z = rng.normals(static_cast<std::uint32_t>(t), kSlotMaterial + static_cast<std::uint32_t>(m));
-        acc += z.z[0] + z.z[1] + z.z[2] + z.z[3];
+        const Normals4<L> z = rng.normals(static_cast<std::uint32_t>(t), kSlotMaterial + static_cast<std::uint32_t>(m));
+        acc = acc + z.z[0] + z.z[1] + z.z[2] + z.z[3];
       }
       for (int g = 0; g < util_groups; ++g) {
-        const Normal4 z = rng.normals(static_cast<std::uint32_t>(t), kSlotProjectUtil + static_cast<std::uint32_t>(g));
-        acc += z.z[0] + z.z[1] + z.z[2] + z.z[3];
+        const Normals4<L> z = rng.normals(static_cast<std::uint32_t>(t), kSlotProjectUtil + static_cast<std::uint32_t>(g));
+        acc = acc + z.z[0] + z.z[1] + z.z[2] + z.z[3];
       }
     }
-    sink[local] = acc;
+    store_lanes(sink + local, acc);
   }
 };
 

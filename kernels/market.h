@@ -1,122 +1,140 @@
 // Monthly market clearing for one material (MODEL.md section 5), the
 // importer's stockpile (5.4-5.5) and the two price tiers (section 6).
-// All flows are t/month.
+// All flows are t/month. Templates over the value type F (float for one path,
+// a GCC vector for W paths; kernels/lanes.h): branches are selects, so every
+// lane takes the same steps.
 #pragma once
 
 #include <cmath>
 
 #include "hd.h"
+#include "lane_math.h"
+#include "lanes.h"
 
 namespace remc {
 
-struct MarketInputs {
-  float demand_imp = 0.0f;  // importer demand incl. stockpile refill purchases
-  float demand_all = 0.0f;  // allies' demand
-  float output_imp = 0.0f;  // importer plant output
-  float output_all = 0.0f;  // allied plant output
-  float home_bias = 0.0f;   // h in [0,1]
-  float allow_imp = 1.0f;   // a_imp of this regime and material
-  float allow_all = 1.0f;   // a_all
+template <class F>
+struct MarketInputsT {
+  F demand_imp = splat<F>(0.0f);  // importer demand incl. stockpile refill purchases
+  F demand_all = splat<F>(0.0f);  // allies' demand
+  F output_imp = splat<F>(0.0f);  // importer plant output
+  F output_all = splat<F>(0.0f);  // allied plant output
+  F home_bias = splat<F>(0.0f);   // h in [0,1]
+  F allow_imp = splat<F>(1.0f);   // a_imp of this regime and material
+  F allow_all = splat<F>(1.0f);   // a_all
 };
+using MarketInputs = MarketInputsT<float>;
 
-struct MarketFlows {
-  float keep_all = 0.0f;    // K_all: allied output kept at home
-  float to_allies = 0.0f;   // R_all: shared allied surplus (and importer surplus) to allies
-  float to_imp = 0.0f;      // R_imp: shared allied surplus to the importer
-  float gap_imp = 0.0f;     // G_imp: what China would normally export to the importer
-  float gap_all = 0.0f;     // G_all
-  float export_imp = 0.0f;  // X_imp: allowed Chinese exports
-  float export_all = 0.0f;  // X_all
-  float withheld = 0.0f;    // W: exports withheld, stay in China
-  float supply_imp = 0.0f;  // S_imp: importer supply before the stockpile
-  float short_all = 0.0f;   // allies' shortage
+template <class F>
+struct MarketFlowsT {
+  F keep_all;    // K_all: allied output kept at home
+  F to_allies;   // R_all: shared allied surplus (and importer surplus) to allies
+  F to_imp;      // R_imp: shared allied surplus to the importer
+  F gap_imp;     // G_imp: what China would normally export to the importer
+  F gap_all;     // G_all
+  F export_imp;  // X_imp: allowed Chinese exports
+  F export_all;  // X_all
+  F withheld;    // W: exports withheld, stay in China
+  F supply_imp;  // S_imp: importer supply before the stockpile
+  F short_all;   // allies' shortage
 };
+using MarketFlows = MarketFlowsT<float>;
 
-REMC_HD_INLINE MarketFlows clear_market(const MarketInputs& in) {
-  MarketFlows f;
+template <class F>
+REMC_HD_INLINE MarketFlowsT<F> clear_market(const MarketInputsT<F>& in) {
+  const F zero = splat<F>(0.0f);
+  MarketFlowsT<F> f;
   // 1. Allies keep K_all; the rest is shared with the importer pro rata to need.
-  f.keep_all = min_f(in.output_all, in.home_bias * in.demand_all);
-  const float surplus_all = in.output_all - f.keep_all;
-  const float need_all = in.demand_all - f.keep_all;
-  const float need_imp = max_f(0.0f, in.demand_imp - in.output_imp);
-  if (need_all + need_imp > 0.0f) {
-    const float shared = min_f(surplus_all, need_all + need_imp);
-    f.to_allies = shared * need_all / (need_all + need_imp);
-    f.to_imp = shared * need_imp / (need_all + need_imp);
-  }
+  f.keep_all = min_lanes(in.output_all, in.home_bias * in.demand_all);
+  const F surplus_all = in.output_all - f.keep_all;
+  const F need_all = in.demand_all - f.keep_all;
+  const F need_imp = max_lanes(zero, in.demand_imp - in.output_imp);
+  const F need = need_all + need_imp;
+  const auto any_need = need > 0.0f;
+  const F shared = min_lanes(surplus_all, need);
+  f.to_allies = select(any_need, shared * need_all / need, zero);
+  f.to_imp = select(any_need, shared * need_imp / need, zero);
   // An importer surplus goes to the allies' remaining need.
-  f.to_allies += min_f(max_f(0.0f, in.output_imp - in.demand_imp), need_all - f.to_allies);
+  f.to_allies = f.to_allies + min_lanes(max_lanes(zero, in.output_imp - in.demand_imp), need_all - f.to_allies);
   // 2. China swings: fills the remaining gaps as far as the regime allows.
-  f.gap_imp = max_f(0.0f, in.demand_imp - in.output_imp - f.to_imp);
-  f.gap_all = max_f(0.0f, in.demand_all - f.keep_all - f.to_allies);
+  f.gap_imp = max_lanes(zero, in.demand_imp - in.output_imp - f.to_imp);
+  f.gap_all = max_lanes(zero, in.demand_all - f.keep_all - f.to_allies);
   f.export_imp = in.allow_imp * f.gap_imp;
   f.export_all = in.allow_all * f.gap_all;
   f.withheld = f.gap_imp + f.gap_all - f.export_imp - f.export_all;
   // 3. Importer supply before the stockpile; the allies' shortage.
-  f.supply_imp = min_f(in.demand_imp, in.output_imp) + f.to_imp + f.export_imp;
-  f.short_all = max_f(0.0f, in.demand_all - f.keep_all - f.to_allies - f.export_all);
+  f.supply_imp = min_lanes(in.demand_imp, in.output_imp) + f.to_imp + f.export_imp;
+  f.short_all = max_lanes(zero, in.demand_all - f.keep_all - f.to_allies - f.export_all);
   return f;
 }
 
-struct StockpileInputs {
-  float sector_demand = 0.0f;      // importer demand of its sectors
-  float priority_share = 0.0f;     // share of the first-priority sector
-  float refill = 0.0f;             // refill purchases included in importer demand
-  float supply = 0.0f;             // S_imp
-  float stock = 0.0f;              // stock at the start of the month, t
-  float release_threshold = 0.0f;  // unmet fraction above which stock is released
-  float release_max_fraction = 0.0f;
-  bool priority_first = true;      // release covers the first-priority sector only
+template <class F>
+struct StockpileInputsT {
+  F sector_demand = splat<F>(0.0f);         // importer demand of its sectors
+  F priority_share = splat<F>(0.0f);        // share of the first-priority sector
+  F refill = splat<F>(0.0f);                // refill purchases included in importer demand
+  F supply = splat<F>(0.0f);                // S_imp
+  F stock = splat<F>(0.0f);                 // stock at the start of the month, t
+  F release_threshold = splat<F>(0.0f);     // unmet fraction above which stock is released
+  F release_max_fraction = splat<F>(0.0f);
+  bool priority_first = true;               // release covers the first-priority sector only
 };
+using StockpileInputs = StockpileInputsT<float>;
 
-struct StockpileFlows {
-  float served = 0.0f;          // sector demand met by supply
-  float refill_bought = 0.0f;   // refill actually bought (after all sectors)
-  float release = 0.0f;         // drawn from the stock
-  float stock = 0.0f;           // stock at month end
-  float shortage = 0.0f;        // importer sector shortage
-  float priority_shortage = 0.0f;
+template <class F>
+struct StockpileFlowsT {
+  F served;         // sector demand met by supply
+  F refill_bought;  // refill actually bought (after all sectors)
+  F release;        // drawn from the stock
+  F stock;          // stock at month end
+  F shortage;       // importer sector shortage
+  F priority_shortage;
 };
+using StockpileFlows = StockpileFlowsT<float>;
 
-REMC_HD_INLINE StockpileFlows stockpile_step(const StockpileInputs& in) {
-  StockpileFlows s;
+template <class F>
+REMC_HD_INLINE StockpileFlowsT<F> stockpile_step(const StockpileInputsT<F>& in) {
+  const F zero = splat<F>(0.0f);
+  StockpileFlowsT<F> s;
   // Sectors are served before refill purchases, in priority order.
-  s.served = min_f(in.supply, in.sector_demand);
-  s.refill_bought = min_f(in.refill, in.supply - s.served);
-  const float unmet = in.sector_demand - s.served;
-  const float priority_demand = in.priority_share * in.sector_demand;
-  const float priority_unmet = max_f(0.0f, priority_demand - s.served);
-  if (in.sector_demand > 0.0f && unmet / in.sector_demand > in.release_threshold) {
-    const float cap = in.priority_first ? priority_unmet : unmet;
-    s.release = min_f(in.release_max_fraction * in.stock, cap);
-  }
+  s.served = min_lanes(in.supply, in.sector_demand);
+  s.refill_bought = min_lanes(in.refill, in.supply - s.served);
+  const F unmet = in.sector_demand - s.served;
+  const F priority_demand = in.priority_share * in.sector_demand;
+  const F priority_unmet = max_lanes(zero, priority_demand - s.served);
+  const auto release = mask_and(in.sector_demand > 0.0f, unmet / in.sector_demand > in.release_threshold);
+  const F cap = in.priority_first ? priority_unmet : unmet;
+  s.release = select(release, min_lanes(in.release_max_fraction * in.stock, cap), zero);
   s.stock = in.stock + s.refill_bought - s.release;
-  s.shortage = max_f(0.0f, unmet - s.release);
-  s.priority_shortage = max_f(0.0f, priority_demand - s.served - s.release);
+  s.shortage = max_lanes(zero, unmet - s.release);
+  s.priority_shortage = max_lanes(zero, priority_demand - s.served - s.release);
   return s;
 }
 
 // Partial adjustment of a log price towards log_target, plus noise, clamped.
-REMC_HD_INLINE float price_step(float log_price, float log_target, float theta, float sigma, float z, float log_min,
-                                float log_max) {
-  const float next = log_price + theta * (min_f(log_target, log_max) - log_price) + sigma * z;
-  return min_f(max_f(next, log_min), log_max);
+template <class F>
+REMC_HD_INLINE F price_step(F log_price, F log_target, F theta, F sigma, F z, F log_min, F log_max) {
+  const F next = log_price + theta * (min_lanes(log_target, log_max) - log_price) + sigma * z;
+  return min_lanes(max_lanes(next, log_min), log_max);
 }
 
 // Ex-China balance price: P_ref * (demand at reference price / supply)^(1/eta).
 // Without demand the price falls to its floor if anything is supplied and
 // stays at the reference if nothing is traded; without supply it rises to
 // its cap.
-REMC_HD_INLINE float log_balance_price(float log_ref, float demand_ref, float supply, float eta, float log_min,
-                                       float log_max) {
-  if (demand_ref <= 0.0f) return supply > 0.0f ? log_min : log_ref;
-  if (supply <= 0.0f) return log_max;
-  return log_ref + logf(demand_ref / supply) / eta;
+template <class F>
+REMC_HD_INLINE F log_balance_price(F log_ref, F demand_ref, F supply, F eta, F log_min, F log_max) {
+  const auto traded = supply > 0.0f;
+  const F no_demand = select(traded, log_min, log_ref);
+  const F balance = select(traded, log_ref + log_lanes(demand_ref / supply) / eta, log_max);
+  return select(demand_ref <= 0.0f, no_demand, balance);
 }
 
 // China's domestic balance price: withheld exports add to domestic supply.
-REMC_HD_INLINE float log_china_balance_price(float log_china_ref, float china_demand, float withheld, float eta) {
-  return china_demand > 0.0f ? log_china_ref + logf(china_demand / (china_demand + withheld)) / eta : log_china_ref;
+template <class F>
+REMC_HD_INLINE F log_china_balance_price(F log_china_ref, F china_demand, F withheld, F eta) {
+  const F balance = log_china_ref + log_lanes(china_demand / (china_demand + withheld)) / eta;
+  return select(china_demand > 0.0f, balance, log_china_ref);
 }
 
 }  // namespace remc

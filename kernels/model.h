@@ -8,6 +8,7 @@
 
 #include "distributions.h"
 #include "hd.h"
+#include "lanes.h"
 #include "model_limits.h"
 
 namespace remc {
@@ -18,7 +19,11 @@ struct Param {
   float value = 0.0f;
   std::int32_t draw = -1;  // -1: fixed; otherwise index into Model::uncertain
 
-  REMC_HD float get(const float* draws) const { return draw < 0 ? value : draws[draw]; }
+  // draws: the path's drawn values (F = float), or W paths' (F = a lane vector).
+  template <class F>
+  REMC_HD F get(const F* draws) const {
+    return draw < 0 ? splat<F>(value) : draws[draw];
+  }
 };
 
 struct RegimeModel {

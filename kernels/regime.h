@@ -1,62 +1,78 @@
 // China's export-control regime chain and the tension that drives it
-// (MODEL.md section 2).
+// (MODEL.md section 2). Templates over the value type: float for one path,
+// a GCC vector for W paths (kernels/lanes.h); both compute the same steps.
 #pragma once
 
 #include <cmath>
 
 #include "hd.h"
+#include "lane_math.h"
+#include "lanes.h"
 #include "model.h"
 #include "model_limits.h"
 
 namespace remc {
 
 // Inverse-CDF Poisson draw for the small monthly means of suppression events.
-REMC_HD_INLINE int poisson_small(float mean, float u) {
-  if (mean <= 0.0f) return 0;
-  float p = expf(-mean);
-  float cdf = p;
-  int k = 0;
+// Lanes that have found their count stop changing; the loop ends when all have.
+template <class F>
+REMC_HD_INLINE auto poisson_small(F mean, F u) {
+  using I = decltype(to_int(mean));
+  const auto positive = mean > 0.0f;
+  F p = exp_lanes(-mean);
+  F cdf = p;
+  I k = splat<I>(0);
+  auto active = mask_and(positive, u > cdf);
   // u can be exactly 1 while the float cdf saturates just below it: stop
   // once the terms no longer change the sum (the far tail) instead of
-  // running on to the cap.
-  while (u > cdf && k < 64) {
-    ++k;
-    p *= mean / static_cast<float>(k);
-    const float next = cdf + p;
-    if (next == cdf) break;
-    cdf = next;
+  // running on to the cap of 64.
+  for (int i = 1; i <= 64 && any(active); ++i) {
+    p = p * (mean / static_cast<float>(i));
+    const F next = cdf + p;
+    k = select(active, splat<I>(i), k);
+    active = mask_and(active, next != cdf);
+    cdf = select(active, next, cdf);
+    active = mask_and(active, u > cdf);
   }
-  return k;
+  return select(positive, k, splat<I>(0));
 }
 
 // The effective transition row from state i (MODEL.md section 2):
 // escalations scaled by (1 + beta * tension) * e_mult, de-escalations by
 // d_mult, the off-diagonal mass capped at 1 and the diagonal taking the rest.
-REMC_HD_INLINE void effective_row(const RegimeModel& rg, int i, float tension, float beta, float e_mult, float d_mult,
-                                  float row[kMaxRegimes]) {
-  float off_sum = 0.0f;
+template <class I, class F>
+REMC_HD_INLINE void effective_row(const RegimeModel& rg, I i, F tension, F beta, F e_mult, F d_mult,
+                                  F row[kMaxRegimes]) {
+  const F up = (1.0f + beta * tension) * e_mult;
+  F off_sum = splat<F>(0.0f);
+  const I base_index = i * kMaxRegimes;
   for (int j = 0; j < rg.count; ++j) {
-    float p = 0.0f;
-    if (j > i) p = rg.transition[i][j] * (1.0f + beta * tension) * e_mult;
-    if (j < i) p = rg.transition[i][j] * d_mult;
+    const F base = gather(&rg.transition[0][0] + j, base_index);
+    const F p = select(i < j, base * up, select(i > j, base * d_mult, splat<F>(0.0f)));
     row[j] = p;
-    off_sum += p;
+    off_sum = off_sum + p;
   }
-  const float scale = off_sum > 1.0f ? 1.0f / off_sum : 1.0f;
-  for (int j = 0; j < rg.count; ++j) row[j] = j == i ? 1.0f - off_sum * scale : row[j] * scale;
+  const F scale = select(off_sum > 1.0f, 1.0f / off_sum, splat<F>(1.0f));
+  for (int j = 0; j < rg.count; ++j) row[j] = select(i == j, 1.0f - off_sum * scale, row[j] * scale);
 }
 
-// Next state from state i for a uniform u in (0,1]: walks the effective row.
-REMC_HD_INLINE int next_regime(const RegimeModel& rg, int i, float tension, float beta, float e_mult, float d_mult,
-                               float u) {
-  float row[kMaxRegimes];
+// Next state from state i for a uniform u in (0,1]: walks the effective row
+// to the first state whose cumulative probability reaches u; stays when u is
+// beyond the rounded sum.
+template <class I, class F>
+REMC_HD_INLINE I next_regime(const RegimeModel& rg, I i, F tension, F beta, F e_mult, F d_mult, F u) {
+  F row[kMaxRegimes];
   effective_row(rg, i, tension, beta, e_mult, d_mult, row);
-  float cdf = 0.0f;
+  F cdf = splat<F>(0.0f);
+  I next = i;
+  auto found = u < 0.0f;  // all false
   for (int j = 0; j < rg.count; ++j) {
-    cdf += row[j];
-    if (u <= cdf) return j;
+    cdf = cdf + row[j];
+    const auto hit = mask_and(mask_not(found), u <= cdf);
+    next = select(hit, splat<I>(j), next);
+    found = mask_or(found, hit);
   }
-  return i;  // u beyond the rounded cumulative sum: stay
+  return next;
 }
 
 }  // namespace remc

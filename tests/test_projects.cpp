@@ -116,7 +116,7 @@ remc::Model one_project_model() {
 // Also checks that capacity is 0 before that month and exactly the project's
 // capacity from then on.
 std::vector<int> online_months(const remc::Model& md, std::uint32_t seed, std::uint64_t first, int count) {
-  remc::PathSimulator sim;
+  remc::PathSimulator<remc::ScalarLanes> sim;
   sim.model = &md;
   sim.layout.materials = md.materials;
   sim.layout.months = md.months;
@@ -154,8 +154,9 @@ struct Fate {
 Fate fate(std::uint32_t seed, std::uint64_t path) {
   const remc::PathRng rng(seed, remc::kStreamSimulation, path);
   const auto r = rng.raw(remc::kMonthPerPath, remc::kSlotProjectFate + 0u);
-  const float z = r123::boxmuller(r.v[1], r.v[2]).x;
-  return {r123::u01<float>(r.v[0]) <= kFailProb, kDelayMedian * std::exp(kDelaySigma * z)};
+  float z, unused;
+  remc::box_muller(r.v[1], r.v[2], &z, &unused);
+  return {remc::u01(r.v[0]) <= kFailProb, kDelayMedian * remc::exp_lanes(kDelaySigma * z)};
 }
 
 // Statistical design. N = 20000 independent paths, tolerances kSigmas = 5

@@ -9,6 +9,9 @@
 #include <initializer_list>
 #include <vector>
 
+#include <Random123/philox.h>
+#include <Random123/uniform.hpp>
+
 #include "rng.h"
 #include "test_util.h"
 
@@ -90,7 +93,7 @@ TEST(Rng, DifferentCoordinatesGiveDifferentNumbers) {
   const std::uint32_t seed = 42u, stream = remc::kStreamSimulation, month = 5u, slot = 16u;
   const std::uint64_t path = 1000u;
   const auto base = PathRng(seed, stream, path).raw(month, slot);
-  const r123::Philox4x32::ctr_type variants[] = {
+  const remc::Words4<remc::ScalarLanes> variants[] = {
       PathRng(seed, stream, path + 1).raw(month, slot),
       PathRng(seed, stream, path + (1ull << 32)).raw(month, slot),  // high word of the path
       PathRng(seed, stream, path).raw(month + 1, slot),
