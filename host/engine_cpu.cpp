@@ -1,8 +1,15 @@
 // CPU backend: the kernels through Thrust's OpenMP system, on all cores or
 // --threads N. Counts need no atomics: each work item owns whole cells.
+//
+// Compiled once per instruction-set level (CMakeLists.txt), each copy in its
+// own namespace REMC_CPU_VARIANT with the lane width that suits it;
+// engine_cpu_dispatch.cpp picks one at run time. The copies give identical
+// results (kernels/lanes.h says why).
 #include <omp.h>
 
+#include <new>
 #include <string>
+#include <vector>
 
 #include <thrust/system/omp/execution_policy.h>
 
@@ -13,12 +20,34 @@ namespace remc {
 
 namespace {
 
+// Cache-line aligned storage, so each lane vector the path kernel stores is
+// one whole cache line.
+template <class T>
+struct LineAlignedAllocator {
+  using value_type = T;
+  LineAlignedAllocator() = default;
+  template <class U>
+  LineAlignedAllocator(const LineAlignedAllocator<U>&) {}
+  T* allocate(std::size_t n) { return static_cast<T*>(::operator new(n * sizeof(T), std::align_val_t(64))); }
+  void deallocate(T* p, std::size_t) { ::operator delete(p, std::align_val_t(64)); }
+  bool operator==(const LineAlignedAllocator&) const { return true; }
+  bool operator!=(const LineAlignedAllocator&) const { return false; }
+};
+
+#if REMC_CPU_LANES == 16
+using VariantLanes = VectorLanes<16>;
+#elif REMC_CPU_LANES == 8
+using VariantLanes = VectorLanes<8>;
+#else
+using VariantLanes = ScalarLanes;
+#endif
+
 struct CpuBackend {
   template <class T>
-  using vector = std::vector<T>;
+  using vector = std::vector<T, LineAlignedAllocator<T>>;
   static auto policy() { return thrust::omp::par; }
   static constexpr bool atomic_counts = false;
-  using Lanes = CpuLanes;
+  using Lanes = VariantLanes;
 };
 
 std::uint64_t cpu_block_paths(const EngineOptions& options) {
@@ -33,12 +62,16 @@ int cpu_threads(const EngineOptions& options) {
 
 }  // namespace
 
+namespace REMC_CPU_VARIANT {
+
 CountTotals run_engine_cpu(const Model& model, const AggregationPlan& plan, const EngineOptions& options,
                            BlockSink& sink, EngineInfo* info) {
   const int threads = cpu_threads(options);
   const std::uint64_t block = cpu_block_paths(options);
   if (info) {
-    info->device = "CPU (Thrust OpenMP, " + std::to_string(threads) + (threads == 1 ? " thread)" : " threads)");
+    info->device = "CPU (Thrust OpenMP, " + std::to_string(threads) + (threads == 1 ? " thread, " : " threads, ") +
+                   REMC_CPU_ISA_NAME + ", " + std::to_string(VariantLanes::width) +
+                   (VariantLanes::width == 1 ? " path per step)" : " paths per step)");
     info->threads = threads;
     info->block_paths = block;
   }
@@ -49,5 +82,7 @@ double time_draws_cpu(const Model& model, const EngineOptions& options) {
   cpu_threads(options);
   return time_draw_blocks<CpuBackend>(model, options, cpu_block_paths(options));
 }
+
+}  // namespace REMC_CPU_VARIANT
 
 }  // namespace remc

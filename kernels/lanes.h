@@ -86,6 +86,13 @@ REMC_HD_INLINE void set_lane(float& x, int, float v) { x = v; }
 REMC_HD_INLINE void set_lane(std::int32_t& x, int, std::int32_t v) { x = v; }
 REMC_HD_INLINE float load_lanes(const float* p, ScalarLanes) { return *p; }
 REMC_HD_INLINE void store_lanes(float* p, float x) { *p = x; }
+REMC_HD_INLINE void stream_lanes(float* p, float x) { *p = x; }
+// Orders stream_lanes stores before later reads by other threads.
+REMC_HD_INLINE void stream_fence() {
+#if !defined(__CUDACC__) && defined(__SSE__)
+  _mm_sfence();
+#endif
+}
 
 #if !defined(__CUDACC__)
 
@@ -104,6 +111,28 @@ struct VectorLanes {
 // without AVX2 the compiler splits each operation in two SSE halves.
 using CpuLanes = VectorLanes<8>;
 
+// One bit per lane of a mask (bit i set when lane i is true).
+inline int lane_sign_bits(VectorLanes<8>::I m) {
+#if defined(__AVX__)
+  return _mm256_movemask_ps((__m256)m);
+#elif defined(__SSE2__)
+  typedef std::int32_t Q __attribute__((vector_size(16)));
+  const Q lo = __builtin_shufflevector(m, m, 0, 1, 2, 3), hi = __builtin_shufflevector(m, m, 4, 5, 6, 7);
+  return _mm_movemask_ps((__m128)lo) | (_mm_movemask_ps((__m128)hi) << 4);
+#else
+  int bits = 0;
+  for (int i = 0; i < 8; ++i) bits |= (m[i] != 0) << i;
+  return bits;
+#endif
+}
+
+inline int lane_sign_bits(VectorLanes<16>::I m) {
+  typedef std::int32_t H __attribute__((vector_size(32)));
+  const H lo = __builtin_shufflevector(m, m, 0, 1, 2, 3, 4, 5, 6, 7);
+  const H hi = __builtin_shufflevector(m, m, 8, 9, 10, 11, 12, 13, 14, 15);
+  return lane_sign_bits(lo) | (lane_sign_bits(hi) << 8);
+}
+
 #define REMC_VECTOR_OVERLOADS(W)                                                                     \
   inline VectorLanes<W>::F select(VectorLanes<W>::I m, VectorLanes<W>::F a, VectorLanes<W>::F b) {   \
     return m ? a : b;                                                                               \
@@ -114,16 +143,8 @@ using CpuLanes = VectorLanes<8>;
   inline VectorLanes<W>::I mask_and(VectorLanes<W>::I a, VectorLanes<W>::I b) { return a & b; }     \
   inline VectorLanes<W>::I mask_or(VectorLanes<W>::I a, VectorLanes<W>::I b) { return a | b; }      \
   inline VectorLanes<W>::I mask_not(VectorLanes<W>::I a) { return ~a; }                             \
-  inline bool any(VectorLanes<W>::I m) {                                                            \
-    std::int32_t r = 0;                                                                             \
-    for (int i = 0; i < W; ++i) r |= m[i];                                                          \
-    return r != 0;                                                                                  \
-  }                                                                                                 \
-  inline bool all(VectorLanes<W>::I m) {                                                            \
-    std::int32_t r = -1;                                                                            \
-    for (int i = 0; i < W; ++i) r &= m[i];                                                          \
-    return r != 0;                                                                                  \
-  }                                                                                                 \
+  inline bool any(VectorLanes<W>::I m) { return lane_sign_bits(m) != 0; }                            \
+  inline bool all(VectorLanes<W>::I m) { return lane_sign_bits(m) == (1 << W) - 1; }               \
   inline VectorLanes<W>::I to_int(VectorLanes<W>::F x) {                                            \
     return __builtin_convertvector(x, VectorLanes<W>::I);                                           \
   }                                                                                                 \
@@ -157,6 +178,7 @@ using CpuLanes = VectorLanes<8>;
   inline void store_lanes(float* p, VectorLanes<W>::F x) { std::memcpy(p, &x, sizeof x); }
 
 REMC_VECTOR_OVERLOADS(8)
+REMC_VECTOR_OVERLOADS(16)
 #undef REMC_VECTOR_OVERLOADS
 
 // High and low words of 32 x 32-bit products, lane by lane. GCC's generic
@@ -196,6 +218,41 @@ inline VectorLanes<8>::U mul_hi_lo(VectorLanes<8>::U a, VectorLanes<8>::U b, Vec
     hi[i] = static_cast<std::uint32_t>(p >> 32);
   }
   return hi;
+#endif
+}
+
+
+inline VectorLanes<16>::U mul_hi_lo(VectorLanes<16>::U a, VectorLanes<16>::U b, VectorLanes<16>::U* lo) {
+  typedef VectorLanes<8>::U H;
+  H lo0, lo1;
+  const H hi0 = mul_hi_lo((H)__builtin_shufflevector(a, a, 0, 1, 2, 3, 4, 5, 6, 7),
+                          (H)__builtin_shufflevector(b, b, 0, 1, 2, 3, 4, 5, 6, 7), &lo0);
+  const H hi1 = mul_hi_lo((H)__builtin_shufflevector(a, a, 8, 9, 10, 11, 12, 13, 14, 15),
+                          (H)__builtin_shufflevector(b, b, 8, 9, 10, 11, 12, 13, 14, 15), &lo1);
+  *lo = __builtin_shufflevector(lo0, lo1, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+  return __builtin_shufflevector(hi0, hi1, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+}
+
+
+// Stores lanes (64-byte aligned for 16, 32 for 8) without reading their cache
+// line into the cache first (a non-temporal store): the block buffer is written once and
+// read back only after the whole block, long after it would have been evicted.
+// stream_fence() orders these stores before any later read by other threads.
+inline void stream_lanes(float* p, VectorLanes<8>::F x) {
+#if defined(__AVX__)
+  _mm256_stream_ps(p, (__m256)x);
+#else
+  store_lanes(p, x);
+#endif
+}
+inline void stream_lanes(float* p, VectorLanes<16>::F x) {
+#if defined(__AVX512F__)
+  _mm512_stream_ps(p, (__m512)x);
+#elif defined(__AVX__)
+  _mm256_stream_ps(p, (__m256)__builtin_shufflevector(x, x, 0, 1, 2, 3, 4, 5, 6, 7));
+  _mm256_stream_ps(p + 8, (__m256)__builtin_shufflevector(x, x, 8, 9, 10, 11, 12, 13, 14, 15));
+#else
+  store_lanes(p, x);
 #endif
 }
 

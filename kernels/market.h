@@ -51,9 +51,9 @@ REMC_HD_INLINE MarketFlowsT<F> clear_market(const MarketInputsT<F>& in) {
   const F need_imp = max_lanes(zero, in.demand_imp - in.output_imp);
   const F need = need_all + need_imp;
   const auto any_need = need > 0.0f;
-  const F shared = min_lanes(surplus_all, need);
-  f.to_allies = select(any_need, shared * need_all / need, zero);
-  f.to_imp = select(any_need, shared * need_imp / need, zero);
+  const F share_of_need = min_lanes(surplus_all, need) / need;
+  f.to_allies = select(any_need, need_all * share_of_need, zero);
+  f.to_imp = select(any_need, need_imp * share_of_need, zero);
   // An importer surplus goes to the allies' remaining need.
   f.to_allies = f.to_allies + min_lanes(max_lanes(zero, in.output_imp - in.demand_imp), need_all - f.to_allies);
   // 2. China swings: fills the remaining gaps as far as the regime allows.
@@ -102,7 +102,7 @@ REMC_HD_INLINE StockpileFlowsT<F> stockpile_step(const StockpileInputsT<F>& in) 
   const F unmet = in.sector_demand - s.served;
   const F priority_demand = in.priority_share * in.sector_demand;
   const F priority_unmet = max_lanes(zero, priority_demand - s.served);
-  const auto release = mask_and(in.sector_demand > 0.0f, unmet / in.sector_demand > in.release_threshold);
+  const auto release = mask_and(in.sector_demand > 0.0f, unmet > in.release_threshold * in.sector_demand);
   const F cap = in.priority_first ? priority_unmet : unmet;
   s.release = select(release, min_lanes(in.release_max_fraction * in.stock, cap), zero);
   s.stock = in.stock + s.refill_bought - s.release;
@@ -122,18 +122,19 @@ REMC_HD_INLINE F price_step(F log_price, F log_target, F theta, F sigma, F z, F 
 // Without demand the price falls to its floor if anything is supplied and
 // stays at the reference if nothing is traded; without supply it rises to
 // its cap.
+// inv_eta is 1 / eta.
 template <class F>
-REMC_HD_INLINE F log_balance_price(F log_ref, F demand_ref, F supply, F eta, F log_min, F log_max) {
+REMC_HD_INLINE F log_balance_price(F log_ref, F demand_ref, F supply, F inv_eta, F log_min, F log_max) {
   const auto traded = supply > 0.0f;
   const F no_demand = select(traded, log_min, log_ref);
-  const F balance = select(traded, log_ref + log_lanes(demand_ref / supply) / eta, log_max);
+  const F balance = select(traded, log_ref + log_lanes(demand_ref / supply) * inv_eta, log_max);
   return select(demand_ref <= 0.0f, no_demand, balance);
 }
 
 // China's domestic balance price: withheld exports add to domestic supply.
 template <class F>
-REMC_HD_INLINE F log_china_balance_price(F log_china_ref, F china_demand, F withheld, F eta) {
-  const F balance = log_china_ref + log_lanes(china_demand / (china_demand + withheld)) / eta;
+REMC_HD_INLINE F log_china_balance_price(F log_china_ref, F china_demand, F withheld, F inv_eta) {
+  const F balance = log_china_ref + log_lanes(china_demand / (china_demand + withheld)) * inv_eta;
   return select(china_demand > 0.0f, balance, log_china_ref);
 }
 

@@ -11,14 +11,27 @@ namespace remc {
 
 constexpr float kNeverStarts = 3.0e38f;  // start month of a failed or untriggered project
 
-// Fraction of capacity producing at month t for a project starting at `start`:
-// 0 before the start, then a linear ramp reaching 1 after `ramp_months`.
+// Ramp speed, fraction of capacity gained per month: 1 / ramp_months, or
+// infinite for an immediate start (ramp_months <= 0). Computed once per path
+// so the monthly ramp needs no division.
+template <class F>
+REMC_HD_INLINE F ramp_rate(F ramp_months) {
+  return select(ramp_months > 0.0f, 1.0f / ramp_months, splat<F>(INFINITY));
+}
+
+// Fraction of capacity producing at month t for a project starting at `start`
+// and ramping at `rate`: 0 before the start, then a linear ramp reaching 1.
+template <class F>
+REMC_HD_INLINE F ramp_fraction_at(F start, F rate, int t) {
+  const F since = static_cast<float>(t) - start;
+  // since + 1 >= 1 once started, so an infinite rate gives 1, never NaN.
+  return select(since < 0.0f, splat<F>(0.0f), min_lanes(splat<F>(1.0f), (since + 1.0f) * rate));
+}
+
+// The same with the ramp given as its length in months.
 template <class F>
 REMC_HD_INLINE F ramp_fraction(F start, F ramp_months, int t) {
-  const F since = static_cast<float>(t) - start;
-  const F ramping = min_lanes(splat<F>(1.0f), (since + 1.0f) / ramp_months);
-  const F after_start = select(ramp_months <= 0.0f, splat<F>(1.0f), ramping);
-  return select(since < 0.0f, splat<F>(0.0f), after_start);
+  return ramp_fraction_at(start, ramp_rate(ramp_months), t);
 }
 
 // Start month once a restriction first occurs at `now`: emergency projects

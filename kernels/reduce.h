@@ -12,6 +12,7 @@
 #include <cstdint>
 
 #include "hd.h"
+#include "lane_math.h"
 #include "model_limits.h"
 #include "outputs.h"
 
@@ -37,18 +38,26 @@ struct HistSpec {
     s.hi = hi;
     s.bins = bins;
     s.log_scale = log_scale;
-    s.origin = log_scale ? logf(lo) : lo;
-    s.scale = static_cast<float>(bins) / (log_scale ? logf(hi) - logf(lo) : hi - lo);
+    s.origin = log_scale ? log_lanes(lo) : lo;
+    s.scale = static_cast<float>(bins) / (log_scale ? log_lanes(hi) - log_lanes(lo) : hi - lo);
     return s;
   }
 
-  REMC_HD int bin_of(float x) const {
-    if (!(x >= lo)) return 0;  // also catches NaN
-    if (x >= hi) return bins + 1;
-    const float pos = ((log_scale ? logf(x) : x) - origin) * scale;
-    int b = static_cast<int>(pos);
-    b = b < 0 ? 0 : (b >= bins ? bins - 1 : b);
-    return b + 1;
+  // Bin of x (a float, or a lane vector of them), given t = log(x) on a log
+  // scale or t = x. Branch-free, so the CPU bins eight values at once.
+  template <class F>
+  REMC_HD auto bin_from(F x, F t) const {
+    using I = decltype(to_int(x));
+    // Clamped before the conversion, which is then always in range.
+    const F pos = min_lanes(max_lanes((t - origin) * scale, splat<F>(0.0f)), splat<F>(static_cast<float>(bins - 1)));
+    const I b = select(x >= hi, splat<I>(bins + 1), to_int(pos) + 1);
+    return select(x >= lo, b, splat<I>(0));  // also catches NaN
+  }
+
+  template <class F>
+  REMC_HD auto bin_of(F x) const {
+    // The log of values below lo is never used and their argument may be <= 0.
+    return bin_from(x, log_scale ? log_lanes(max_lanes(x, splat<F>(lo))) : x);
   }
 };
 
@@ -73,13 +82,15 @@ REMC_HD_INLINE void atomic_add_u64(std::uint64_t* target, std::uint64_t value, b
 #endif
 }
 
-// Sums over a chunk use four interleaved accumulators: value i goes to lane
-// i % 4, and the lanes are combined as (l0 + l1) + (l2 + l3) at the end. A
-// single double accumulator makes every add wait for the previous one (a
-// 4-cycle chain per value, most of the reduction's time on the CPU);
-// interleaving only reassociates the sum, which stays a fixed function of
-// the chunk's values in path order, whatever the threads or block size.
-// The lanes are named scalars, not an array, so they stay in registers.
+// Sums over a chunk use eight interleaved accumulators: value i goes to lane
+// i % 8, and the lanes are combined in a fixed tree at the end. One double
+// accumulator would make every add wait for the previous one; interleaving
+// only reassociates the sum, which stays a fixed function of the chunk's
+// values in path order, whatever the threads, block size or backend (the
+// code is the same on both; on the CPU the compiler turns each group of
+// eight into vector instructions).
+constexpr int kSumLanes = 8;
+
 struct SumMinMax {
   double sum, min, max;
 };
@@ -87,57 +98,107 @@ struct SumMinMax {
 REMC_HD_INLINE double min_d(double a, double b) { return b < a ? b : a; }
 REMC_HD_INLINE double max_d(double a, double b) { return b > a ? b : a; }
 
+REMC_HD_INLINE double tree_sum(const double* a) {
+  return ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
+}
+
+#if !defined(__CUDACC__)
+// Four doubles (one AVX register): eight float lanes widen into two of them.
+typedef double D4 __attribute__((vector_size(32)));
+inline D4 low_half(CpuLanes::F v) { return __builtin_convertvector(__builtin_shufflevector(v, v, 0, 1, 2, 3), D4); }
+inline D4 high_half(CpuLanes::F v) { return __builtin_convertvector(__builtin_shufflevector(v, v, 4, 5, 6, 7), D4); }
+#endif
+
+// Value p + j of x goes to lane j: on the CPU one SIMD vector per group of
+// eight; under CUDA eight scalars per thread. Both add in the same order.
 REMC_HD_INLINE SumMinMax sum_min_max(const float* x, std::uint64_t n) {
-  double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
-  double lo0 = x[0], lo1 = x[0], lo2 = x[0], lo3 = x[0];
-  double hi0 = x[0], hi1 = x[0], hi2 = x[0], hi3 = x[0];
+  double s[kSumLanes] = {};
+  float lo[kSumLanes], hi[kSumLanes];
+  for (int j = 0; j < kSumLanes; ++j) lo[j] = hi[j] = x[0];
   std::uint64_t p = 0;
-  for (; p + 4 <= n; p += 4) {
-    const double v0 = x[p], v1 = x[p + 1], v2 = x[p + 2], v3 = x[p + 3];
-    s0 += v0;
-    s1 += v1;
-    s2 += v2;
-    s3 += v3;
-    lo0 = min_d(lo0, v0);
-    lo1 = min_d(lo1, v1);
-    lo2 = min_d(lo2, v2);
-    lo3 = min_d(lo3, v3);
-    hi0 = max_d(hi0, v0);
-    hi1 = max_d(hi1, v1);
-    hi2 = max_d(hi2, v2);
-    hi3 = max_d(hi3, v3);
+#if defined(__CUDACC__)
+  for (; p + kSumLanes <= n; p += kSumLanes) {
+    for (int j = 0; j < kSumLanes; ++j) {
+      const float v = x[p + j];
+      s[j] += static_cast<double>(v);
+      lo[j] = min_f(lo[j], v);
+      hi[j] = max_f(hi[j], v);
+    }
   }
-  // Tail of a short chunk: values n - n % 4 ... n - 1 go to lanes 0, 1, 2.
-  if (p < n) { s0 += x[p]; lo0 = min_d(lo0, x[p]); hi0 = max_d(hi0, x[p]); ++p; }
-  if (p < n) { s1 += x[p]; lo1 = min_d(lo1, x[p]); hi1 = max_d(hi1, x[p]); ++p; }
-  if (p < n) { s2 += x[p]; lo2 = min_d(lo2, x[p]); hi2 = max_d(hi2, x[p]); }
+#else
+  {
+    using F = CpuLanes::F;
+    D4 s_lo = {}, s_hi = {};  // lanes 0-3 and 4-7
+    F vlo = splat<F>(x[0]), vhi = splat<F>(x[0]);
+    for (; p + kSumLanes <= n; p += kSumLanes) {
+      const F v = load_lanes(x + p, CpuLanes{});
+      s_lo = s_lo + low_half(v);
+      s_hi = s_hi + high_half(v);
+      vlo = min_lanes(vlo, v);
+      vhi = max_lanes(vhi, v);
+    }
+    for (int j = 0; j < 4; ++j) {
+      s[j] = s_lo[j];
+      s[j + 4] = s_hi[j];
+    }
+    for (int j = 0; j < kSumLanes; ++j) {
+      lo[j] = vlo[j];
+      hi[j] = vhi[j];
+    }
+  }
+#endif
+  // Tail of a short chunk: values n - n % 8 ... n - 1 go to lanes 0, 1, ...
+  for (int j = 0; p + j < n; ++j) {
+    const float v = x[p + j];
+    s[j] += static_cast<double>(v);
+    lo[j] = min_f(lo[j], v);
+    hi[j] = max_f(hi[j], v);
+  }
   SumMinMax r;
-  r.sum = (s0 + s1) + (s2 + s3);
-  r.min = min_d(min_d(lo0, lo1), min_d(lo2, lo3));
-  r.max = max_d(max_d(hi0, hi1), max_d(hi2, hi3));
+  r.sum = tree_sum(s);
+  float l = lo[0], h = hi[0];
+  for (int j = 1; j < kSumLanes; ++j) {
+    l = min_f(l, lo[j]);
+    h = max_f(h, hi[j]);
+  }
+  r.min = l;
+  r.max = h;
   return r;
 }
 
 // Sum of squared deviations from `mean` (the second pass of the two-pass
 // variance, which stays exact where a one-pass formula would cancel), in the
-// same four lanes as sum_min_max.
+// same eight lanes as sum_min_max.
 REMC_HD_INLINE double sum_squared_deviations(const float* x, std::uint64_t n, double mean) {
-  double m0 = 0.0, m1 = 0.0, m2 = 0.0, m3 = 0.0;
+  double m[kSumLanes] = {};
   std::uint64_t p = 0;
-  for (; p + 4 <= n; p += 4) {
-    const double d0 = x[p] - mean, d1 = x[p + 1] - mean, d2 = x[p + 2] - mean, d3 = x[p + 3] - mean;
-    m0 += d0 * d0;
-    m1 += d1 * d1;
-    m2 += d2 * d2;
-    m3 += d3 * d3;
+#if defined(__CUDACC__)
+  for (; p + kSumLanes <= n; p += kSumLanes) {
+    for (int j = 0; j < kSumLanes; ++j) {
+      const double d = static_cast<double>(x[p + j]) - mean;
+      m[j] += d * d;
+    }
   }
-  const double d0 = p < n ? x[p] - mean : 0.0;
-  const double d1 = p + 1 < n ? x[p + 1] - mean : 0.0;
-  const double d2 = p + 2 < n ? x[p + 2] - mean : 0.0;
-  m0 += d0 * d0;
-  m1 += d1 * d1;
-  m2 += d2 * d2;
-  return (m0 + m1) + (m2 + m3);
+#else
+  {
+    D4 m_lo = {}, m_hi = {};
+    for (; p + kSumLanes <= n; p += kSumLanes) {
+      const CpuLanes::F v = load_lanes(x + p, CpuLanes{});
+      const D4 d_lo = low_half(v) - mean, d_hi = high_half(v) - mean;
+      m_lo = m_lo + d_lo * d_lo;
+      m_hi = m_hi + d_hi * d_hi;
+    }
+    for (int j = 0; j < 4; ++j) {
+      m[j] = m_lo[j];
+      m[j + 4] = m_hi[j];
+    }
+  }
+#endif
+  for (int j = 0; p + j < n; ++j) {
+    const double d = static_cast<double>(x[p + j]) - mean;
+    m[j] += d * d;
+  }
+  return tree_sum(m);
 }
 
 // One work item reduces `chunks_per_item` consecutive chunks of one cell.
@@ -161,13 +222,57 @@ struct BlockReducer {
 
   REMC_HD void count_bins_and_thresholds(const HistSpec& spec, const float* x, std::uint64_t n, std::uint64_t* h,
                                          std::uint64_t* e) const {
-    for (std::uint64_t p = 0; p < n; ++p) atomic_add_u64(h + spec.bin_of(x[p]), 1, atomic);
+    std::uint64_t p = 0;
+#if !defined(__CUDACC__)
+    if (!atomic && spec.bins + 2 <= kLocalBins) {
+      count_bins_locally(spec, x, n, h);
+      p = n;
+    }
+#endif
+    for (; p < n; ++p) atomic_add_u64(h + spec.bin_of(x[p]), 1, atomic);
     if (spec.threshold_count > 0) count_exceedances(spec, x, n, e);
   }
 
+#if !defined(__CUDACC__)
+  // CPU: counts into four 32-bit copies of the histogram on the stack, lane j
+  // of each group of eight into copy j % 4, then adds them to h. Consecutive
+  // values often share a bin, and incrementing one counter again before the
+  // previous increment has stored waits on it; the copies split those chains
+  // four ways. Bins of eight values are computed as one vector, and when all
+  // eight share a bin (constant cells, e.g. no shortage on most paths) one
+  // add replaces eight. n <= kChunkPaths keeps the copies from overflowing.
+  static constexpr int kLocalBins = 256;
+
+  void count_bins_locally(const HistSpec& spec, const float* x, std::uint64_t n, std::uint64_t* h) const {
+    const int slots = spec.bins + 2;
+    std::uint32_t local[4][kLocalBins];
+    for (int c = 0; c < 4; ++c)
+      for (int b = 0; b < slots; ++b) local[c][b] = 0;
+    std::uint64_t p = 0;
+    for (; p + 8 <= n; p += 8) {
+      const CpuLanes::I b = spec.bin_of(load_lanes(x + p, CpuLanes{}));
+      if (all(b == b[0])) {
+        local[0][b[0]] += 8;
+      } else {
+        for (int j = 0; j < 8; ++j) ++local[j & 3][b[j]];
+      }
+    }
+    for (; p < n; ++p) ++local[0][spec.bin_of(x[p])];
+    for (int b = 0; b < slots; ++b) h[b] += (local[0][b] + local[1][b]) + (local[2][b] + local[3][b]);
+  }
+#endif
+
   REMC_HD void count_exceedances(const HistSpec& spec, const float* x, std::uint64_t n, std::uint64_t* e) const {
     std::uint64_t over[kMaxThresholds] = {};
-    for (std::uint64_t p = 0; p < n; ++p)
+    std::uint64_t p = 0;
+#if !defined(__CUDACC__)
+    for (; p + 8 <= n; p += 8) {
+      const CpuLanes::F v = load_lanes(x + p, CpuLanes{});
+      for (int j = 0; j < spec.threshold_count; ++j)
+        over[j] += static_cast<std::uint64_t>(__builtin_popcount(lane_sign_bits(v > spec.thresholds[j])));
+    }
+#endif
+    for (; p < n; ++p)
       for (int j = 0; j < spec.threshold_count; ++j) over[j] += x[p] > spec.thresholds[j] ? 1 : 0;
     for (int j = 0; j < spec.threshold_count; ++j) atomic_add_u64(e + j, over[j], atomic);
   }

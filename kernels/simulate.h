@@ -28,9 +28,9 @@ namespace remc {
 // every month as plain values instead of re-resolving Param::get.
 template <class F>
 struct MaterialPathConsts {
-  F p_ref, eta, theta, sigma;
+  F p_ref, inv_p_ref, eta, inv_eta, theta, sigma;
   F stock0, target, refill_price_max, refill_per_month;
-  F release_threshold, release_max_fraction, priority_share;
+  F release_threshold, release_max_fraction, priority_share, inv_priority_share;
   F home_bias, voll, china_demand_month, substitution_rate_month, substitution_max;
 
   REMC_HD void init(const Model& md, int m, const F* d) {
@@ -41,6 +41,9 @@ struct MaterialPathConsts {
     // eta > 0 and growth > -1 are open bounds a drawn value can still hit in
     // float (e.g. uniform(-1, 0) rounds to -1): keep them just inside.
     eta = max_lanes(pm.eta.get(d), splat<F>(1e-6f));
+    // Reciprocals once per path: the monthly loop multiplies instead of dividing.
+    inv_eta = 1.0f / eta;
+    inv_p_ref = 1.0f / p_ref;
     theta = pm.theta.get(d);
     sigma = pm.sigma.get(d);
     stock0 = sp.initial_t.get(d);
@@ -50,6 +53,7 @@ struct MaterialPathConsts {
     release_threshold = sp.release_threshold.get(d);
     release_max_fraction = sp.release_max_fraction.get(d);
     priority_share = splat<F>(md.demand[0][m].sector_share[0]);
+    inv_priority_share = splat<F>(1.0f / md.demand[0][m].sector_share[0]);
     home_bias = mm.home_bias.get(d);
     voll = mm.voll_per_t.get(d);
     china_demand_month = mm.china_demand_tpy.get(d) / 12.0f;
@@ -61,10 +65,10 @@ struct MaterialPathConsts {
 // A project's monthly-output parameters for a path, hoisted likewise.
 template <class F>
 struct ProjectPathConsts {
-  F ramp_months, utilisation, utilisation_sigma;
+  F ramp_per_month, utilisation, utilisation_sigma;
 
   REMC_HD void init(const ProjectModel& pr, const F* d) {
-    ramp_months = pr.ramp_months.get(d);
+    ramp_per_month = ramp_rate(pr.ramp_months.get(d));
     utilisation = pr.utilisation.get(d);
     utilisation_sigma = pr.utilisation_sigma.get(d);
   }
@@ -127,7 +131,7 @@ struct PathSimulator {
   std::uint64_t stride = 0;
 
   REMC_HD void put(int cell, std::uint64_t local, F v) const {
-    store_lanes(out + static_cast<std::uint64_t>(cell) * stride + local, v);
+    stream_lanes(out + static_cast<std::uint64_t>(cell) * stride + local, v);
   }
 
   // Simulates block-local paths group * W ... group * W + W - 1.
@@ -257,7 +261,7 @@ struct PathSimulator {
       Normals4<L> util_z;
       for (int p = 0; p < md.projects; ++p) {
         const ProjectModel& pr = md.project[p];
-        const F ramp = ramp_fraction(start[p], pc[p].ramp_months, t);
+        const F ramp = ramp_fraction_at(start[p], pc[p].ramp_per_month, t);
         const auto producing = ramp > 0.0f;
         if (!any(producing)) continue;
         F util = pc[p].utilisation;
@@ -273,7 +277,7 @@ struct PathSimulator {
         }
         util = min_lanes(util, one);
         // Lanes not yet producing add cap * 0, leaving their sums unchanged.
-        const F monthly_output_per_tpy = ramp * util / 12.0f;
+        const F monthly_output_per_tpy = ramp * util * (1.0f / 12.0f);
         for (int m = 0; m < M; ++m) {
           const F cap = pr.capacity_tpy[m].get(d);
           q[pr.region][m] = q[pr.region][m] + cap * monthly_output_per_tpy;
@@ -323,9 +327,10 @@ struct PathSimulator {
         const StockpileFlowsT<F> s = stockpile_step(si);
         stock[m] = s.stock;
         const F shortage = s.shortage;
-        const F frac = select(d_sec > 0.0f, shortage / d_sec, zero);
+        const F inv_d_sec = 1.0f / d_sec;
+        const F frac = select(d_sec > 0.0f, shortage * inv_d_sec, zero);
         const F d_priority = si.priority_share * d_sec;
-        const F priority_frac = select(d_priority > 0.0f, s.priority_shortage / d_priority, zero);
+        const F priority_frac = select(d_priority > 0.0f, s.priority_shortage * inv_d_sec * c.inv_priority_share, zero);
         const F frac_all = select(d_all > 0.0f, f.short_all / d_all, zero);
         const F delivered = f.supply_imp + s.release;
         const F china_share = select(delivered > 0.0f, f.export_imp / delivered, zero);
@@ -348,7 +353,7 @@ struct PathSimulator {
         max_frac[m] = max_lanes(max_frac[m], frac);
         short_months[m] = short_months[m] + select(in_shortage, one, zero);
         first_short[m] = select(in_shortage, min_lanes(first_short[m], splat<F>(now)), first_short[m]);
-        peak_ratio[m] = max_lanes(peak_ratio[m], price / c.p_ref);
+        peak_ratio[m] = max_lanes(peak_ratio[m], price * c.inv_p_ref);
         const auto depleted = mask_and(c.stock0 > 0.0f, stock[m] <= 0.01f * c.stock0);
         depletion[m] = select(depleted, min_lanes(depletion[m], splat<F>(now)), depletion[m]);
         short_cost[m] = short_cost[m] + shortage * c.voll;
@@ -367,9 +372,9 @@ struct PathSimulator {
         const MarketFlowsT<F> f_ref = clear_market(mi_ref);
         const F demand_ex = mi_ref.demand_imp + mi_ref.demand_all;
         const F supply_ex = mi.output_imp + mi.output_all + f_ref.export_imp + f_ref.export_all + s.release;
-        log_price[m] = price_step(log_price[m], log_balance_price(log_ref[m], demand_ex, supply_ex, c.eta, log_min[m], log_max[m]),
+        log_price[m] = price_step(log_price[m], log_balance_price(log_ref[m], demand_ex, supply_ex, c.inv_eta, log_min[m], log_max[m]),
                                   c.theta, c.sigma, z.z[2], log_min[m], log_max[m]);
-        const F china_target = log_china_balance_price(log_china_ref[m], c.china_demand_month, f.withheld, c.eta);
+        const F china_target = log_china_balance_price(log_china_ref[m], c.china_demand_month, f.withheld, c.inv_eta);
         log_china_price[m] = price_step(log_china_price[m], china_target, c.theta, c.sigma, z.z[3], log_china_min[m],
                                         log_china_max[m]);
 
@@ -399,6 +404,7 @@ struct PathSimulator {
     put(layout.summary_global(kTotalChinaLostRevenue), local, total_lost);
     put(layout.summary_global(kMonthsRestricted), local, months_restricted);
     for (int k = 0; k < rg.count; ++k) put(layout.months_in_regime(k), local, months_in_regime[k]);
+    stream_fence();
   }
 };
 

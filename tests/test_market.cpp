@@ -229,31 +229,32 @@ TEST(Market, PriceStepAdjustsPartWayAndClamps) {
 }
 
 TEST(Market, BalancePrices) {
-  const float log_ref = std::log(50.0f), eta = 0.25f, lmin = std::log(5.0f), lmax = std::log(5000.0f);
+  // The functions take 1 / eta (the simulator computes it once per path).
+  const float log_ref = std::log(50.0f), inv_eta = 1.0f / 0.25f, lmin = std::log(5.0f), lmax = std::log(5000.0f);
   // D = S: the reference price.
-  expect_log(remc::log_balance_price(log_ref, 80.0f, 80.0f, eta, lmin, lmax), std::log(50.0), "D = S");
+  expect_log(remc::log_balance_price(log_ref, 80.0f, 80.0f, inv_eta, lmin, lmax), std::log(50.0), "D = S");
   // D = 2 S: P_ref * 2^(1/eta) = 50 * 16 = 800.
-  expect_log(remc::log_balance_price(log_ref, 160.0f, 80.0f, eta, lmin, lmax), std::log(800.0), "D = 2S");
+  expect_log(remc::log_balance_price(log_ref, 160.0f, 80.0f, inv_eta, lmin, lmax), std::log(800.0), "D = 2S");
   // No supply at all: the price cap.
-  EXPECT_EQ(remc::log_balance_price(log_ref, 160.0f, 0.0f, eta, lmin, lmax), lmax);
+  EXPECT_EQ(remc::log_balance_price(log_ref, 160.0f, 0.0f, inv_eta, lmin, lmax), lmax);
   // No demand: the floor when something is supplied, the reference when nothing is traded.
-  EXPECT_EQ(remc::log_balance_price(log_ref, 0.0f, 80.0f, eta, lmin, lmax), lmin);
-  EXPECT_EQ(remc::log_balance_price(log_ref, 0.0f, 0.0f, eta, lmin, lmax), log_ref);
+  EXPECT_EQ(remc::log_balance_price(log_ref, 0.0f, 80.0f, inv_eta, lmin, lmax), lmin);
+  EXPECT_EQ(remc::log_balance_price(log_ref, 0.0f, 0.0f, inv_eta, lmin, lmax), log_ref);
 
   // China: nothing withheld leaves the reference; withholding as much as
   // China's own demand (balance 1/2) gives P_ref_china * 2^(-1/eta) = 20 / 16.
   const float log_china_ref = std::log(20.0f);
-  expect_log(remc::log_china_balance_price(log_china_ref, 100.0f, 0.0f, eta), std::log(20.0), "none withheld");
-  expect_log(remc::log_china_balance_price(log_china_ref, 100.0f, 100.0f, eta), std::log(20.0 / 16.0), "W = demand");
+  expect_log(remc::log_china_balance_price(log_china_ref, 100.0f, 0.0f, inv_eta), std::log(20.0), "none withheld");
+  expect_log(remc::log_china_balance_price(log_china_ref, 100.0f, 100.0f, inv_eta), std::log(20.0 / 16.0), "W = demand");
   // The China price falls as more is withheld.
-  float previous = remc::log_china_balance_price(log_china_ref, 100.0f, 0.0f, eta);
+  float previous = remc::log_china_balance_price(log_china_ref, 100.0f, 0.0f, inv_eta);
   for (float w : {1.0f, 10.0f, 50.0f, 300.0f}) {
-    const float p = remc::log_china_balance_price(log_china_ref, 100.0f, w, eta);
+    const float p = remc::log_china_balance_price(log_china_ref, 100.0f, w, inv_eta);
     EXPECT_LT(p, previous) << "withheld " << w;
     previous = p;
   }
   // No Chinese demand configured: the reference price.
-  EXPECT_EQ(remc::log_china_balance_price(log_china_ref, 0.0f, 50.0f, eta), log_china_ref);
+  EXPECT_EQ(remc::log_china_balance_price(log_china_ref, 0.0f, 50.0f, inv_eta), log_china_ref);
 }
 
 }  // namespace
