@@ -1,10 +1,16 @@
 // CPU backend: the kernels through Thrust's OpenMP system, on all cores or
 // --threads N. Counts need no atomics: each work item owns whole cells.
 //
-// Compiled once per instruction-set level (CMakeLists.txt), each copy in its
-// own namespace REMC_CPU_VARIANT with the lane width that suits it;
-// engine_cpu_dispatch.cpp picks one at run time. The copies give identical
-// results (kernels/lanes.h says why).
+// Compiled once per instruction-set level (CMakeLists.txt) with the lane
+// width that suits it, each copy a shared library of its own whose only
+// exported symbols are the two entry points in namespace REMC_CPU_VARIANT;
+// engine_cpu_dispatch.cpp picks one at run time. Hidden visibility keeps
+// every inline function and template (the kernels, Thrust, the standard
+// library) private to its copy: linked together, copies compiled for
+// different instruction sets would otherwise be merged, and a machine
+// without AVX-512 could end up calling AVX-512 code. The copies give
+// identical results (kernels/lanes.h says why). Nothing here calls into
+// remc_core: a library cannot see the executable's symbols.
 #include <omp.h>
 
 #include <new>
@@ -51,7 +57,7 @@ struct CpuBackend {
 };
 
 std::uint64_t cpu_block_paths(const EngineOptions& options) {
-  return options.block_paths > 0 ? options.block_paths : default_block_paths(Backend::kCpu);
+  return options.block_paths;  // set by engine_cpu_dispatch.cpp
 }
 
 int cpu_threads(const EngineOptions& options) {
@@ -64,7 +70,9 @@ int cpu_threads(const EngineOptions& options) {
 
 namespace REMC_CPU_VARIANT {
 
-CountTotals run_engine_cpu(const Model& model, const AggregationPlan& plan, const EngineOptions& options,
+#define REMC_CPU_EXPORT __attribute__((visibility("default")))
+
+REMC_CPU_EXPORT CountTotals run_engine_cpu(const Model& model, const AggregationPlan& plan, const EngineOptions& options,
                            BlockSink& sink, EngineInfo* info) {
   const int threads = cpu_threads(options);
   const std::uint64_t block = cpu_block_paths(options);
@@ -78,7 +86,7 @@ CountTotals run_engine_cpu(const Model& model, const AggregationPlan& plan, cons
   return run_blocks<CpuBackend>(model, plan, options, block, sink, info);
 }
 
-double time_draws_cpu(const Model& model, const EngineOptions& options) {
+REMC_CPU_EXPORT double time_draws_cpu(const Model& model, const EngineOptions& options) {
   cpu_threads(options);
   return time_draw_blocks<CpuBackend>(model, options, cpu_block_paths(options));
 }

@@ -67,15 +67,21 @@ const CpuVariant& chosen_variant() {
   return chosen;
 }
 
+// The engine copies take a block size; the default is decided here.
+EngineOptions with_block_paths(EngineOptions options) {
+  if (options.block_paths == 0) options.block_paths = default_block_paths(Backend::kCpu);
+  return options;
+}
+
 }  // namespace
 
 CountTotals run_engine_cpu(const Model& model, const AggregationPlan& plan, const EngineOptions& options,
                            BlockSink& sink, EngineInfo* info) {
-  return chosen_variant().run(model, plan, options, sink, info);
+  return chosen_variant().run(model, plan, with_block_paths(options), sink, info);
 }
 
 double time_draws_cpu(const Model& model, const EngineOptions& options) {
-  return chosen_variant().time_draws(model, options);
+  return chosen_variant().time_draws(model, with_block_paths(options));
 }
 
 }  // namespace remc

@@ -294,10 +294,22 @@ struct BlockReducer {
       ChunkMoments cm;
       cm.count = n;
       cm.mean = smm.sum / static_cast<double>(n);
-      cm.m2 = sum_squared_deviations(x + begin, n, cm.mean);
       cm.min = smm.min;
       cm.max = smm.max;
-      count_bins_and_thresholds(spec, x + begin, n, h, e);
+      if (smm.min == smm.max) {
+        // A constant chunk (common: no shortage anywhere this month, no
+        // capacity yet). n copies of a float add exactly in double, so the
+        // mean is that value and the second pass would give exactly 0; and
+        // all n values share one bin.
+        cm.m2 = 0.0;
+        const float v = x[begin];
+        atomic_add_u64(h + spec.bin_of(v), n, atomic);
+        for (int j = 0; j < spec.threshold_count; ++j)
+          if (v > spec.thresholds[j]) atomic_add_u64(e + j, n, atomic);
+      } else {
+        cm.m2 = sum_squared_deviations(x + begin, n, cm.mean);
+        count_bins_and_thresholds(spec, x + begin, n, h, e);
+      }
       moments[static_cast<std::uint64_t>(cell) * chunks_in_block + k] = cm;
     }
   }
