@@ -222,48 +222,110 @@ struct BlockReducer {
 
   REMC_HD void count_bins_and_thresholds(const HistSpec& spec, const float* x, std::uint64_t n, std::uint64_t* h,
                                          std::uint64_t* e) const {
-    std::uint64_t p = 0;
-#if !defined(__CUDACC__)
-    if (!atomic && spec.bins + 2 <= kLocalBins) {
-      count_bins_locally(spec, x, n, h);
-      p = n;
-    }
-#endif
-    for (; p < n; ++p) atomic_add_u64(h + spec.bin_of(x[p]), 1, atomic);
+    for (std::uint64_t p = 0; p < n; ++p) atomic_add_u64(h + spec.bin_of(x[p]), 1, atomic);
     if (spec.threshold_count > 0) count_exceedances(spec, x, n, e);
   }
 
 #if !defined(__CUDACC__)
-  // CPU: counts into four 32-bit copies of the histogram on the stack, lane j
-  // of each group of eight into copy j % 4, then adds them to h. Consecutive
-  // values often share a bin, and incrementing one counter again before the
-  // previous increment has stored waits on it; the copies split those chains
-  // four ways. Bins of eight values are computed as one vector, and when all
-  // eight share a bin (constant cells, e.g. no shortage on most paths) one
-  // add replaces eight. n <= kChunkPaths keeps the copies from overflowing.
+  // The CPU's first pass over a chunk, in one sweep of eight-value groups:
+  // sum, min and max in the lanes of sum_min_max (same order, same result),
+  // histogram bins computed as a vector, and exceedance counts. Bins are
+  // counted into four 32-bit copies of the histogram (`local`, lane j of a
+  // group into copy j % 4): consecutive values often share a bin, and
+  // incrementing a counter again before the previous increment has stored
+  // waits on it; the copies split those chains four ways, and a group whose
+  // eight values share one bin (constant cells, e.g. no shortage on most
+  // paths) is one add.
   static constexpr int kLocalBins = 256;
 
-  void count_bins_locally(const HistSpec& spec, const float* x, std::uint64_t n, std::uint64_t* h) const {
+  SumMinMax first_pass_cpu(const HistSpec& spec, const float* x, std::uint64_t n, std::uint32_t (*local)[kLocalBins],
+                           std::uint64_t* over) const {
+    using F = CpuLanes::F;
+    using I = CpuLanes::I;
+    D4 s_lo = {}, s_hi = {};
+    F vlo = splat<F>(x[0]), vhi = splat<F>(x[0]);
+    std::uint64_t p = 0;
+    for (; p + kSumLanes <= n; p += kSumLanes) {
+      const F v = load_lanes(x + p, CpuLanes{});
+      s_lo = s_lo + low_half(v);
+      s_hi = s_hi + high_half(v);
+      vlo = min_lanes(vlo, v);
+      vhi = max_lanes(vhi, v);
+      const I b = spec.bin_of(v);
+      if (all(b == b[0])) {
+        local[0][b[0]] += kSumLanes;
+      } else {
+        for (int j = 0; j < kSumLanes; ++j) ++local[j & 3][b[j]];
+      }
+    }
+    double sum[kSumLanes];
+    float lo[kSumLanes], hi[kSumLanes];
+    for (int j = 0; j < 4; ++j) {
+      sum[j] = s_lo[j];
+      sum[j + 4] = s_hi[j];
+    }
+    for (int j = 0; j < kSumLanes; ++j) {
+      lo[j] = vlo[j];
+      hi[j] = vhi[j];
+    }
+    // Tail of a short chunk, lane by lane as in sum_min_max.
+    for (int j = 0; p + j < n; ++j) {
+      const float v = x[p + j];
+      sum[j] += static_cast<double>(v);
+      lo[j] = min_f(lo[j], v);
+      hi[j] = max_f(hi[j], v);
+      ++local[0][spec.bin_of(v)];
+    }
+    if (spec.threshold_count > 0) {
+      std::uint64_t chunk_over[kMaxThresholds] = {};
+      count_exceedances_into(spec, x, n, chunk_over);
+      for (int t = 0; t < spec.threshold_count; ++t) over[t] += chunk_over[t];
+    }
+    SumMinMax r;
+    r.sum = tree_sum(sum);
+    float l = lo[0], h = hi[0];
+    for (int j = 1; j < kSumLanes; ++j) {
+      l = min_f(l, lo[j]);
+      h = max_f(h, hi[j]);
+    }
+    r.min = l;
+    r.max = h;
+    return r;
+  }
+
+  // All chunks of one cell in this block (the CPU's work item).
+  void reduce_cell_cpu(int cell, const HistSpec& spec, const float* x, std::uint64_t* h, std::uint64_t* e) const {
     const int slots = spec.bins + 2;
     std::uint32_t local[4][kLocalBins];
     for (int c = 0; c < 4; ++c)
       for (int b = 0; b < slots; ++b) local[c][b] = 0;
-    std::uint64_t p = 0;
-    for (; p + 8 <= n; p += 8) {
-      const CpuLanes::I b = spec.bin_of(load_lanes(x + p, CpuLanes{}));
-      if (all(b == b[0])) {
-        local[0][b[0]] += 8;
-      } else {
-        for (int j = 0; j < 8; ++j) ++local[j & 3][b[j]];
-      }
+    std::uint64_t over[kMaxThresholds] = {};
+    for (int k = 0; k < chunks_in_block; ++k) {
+      const std::uint64_t begin = static_cast<std::uint64_t>(k) * kChunkPaths;
+      const std::uint64_t n = (begin + kChunkPaths <= block_paths ? begin + kChunkPaths : block_paths) - begin;
+      const SumMinMax smm = first_pass_cpu(spec, x + begin, n, local, over);
+      ChunkMoments cm;
+      cm.count = n;
+      cm.mean = smm.sum / static_cast<double>(n);
+      // A constant chunk: n copies of a float add exactly in double, so the
+      // mean is that value and the second pass would give exactly 0.
+      cm.m2 = smm.min == smm.max ? 0.0 : sum_squared_deviations(x + begin, n, cm.mean);
+      cm.min = smm.min;
+      cm.max = smm.max;
+      moments[static_cast<std::uint64_t>(cell) * chunks_in_block + k] = cm;
     }
-    for (; p < n; ++p) ++local[0][spec.bin_of(x[p])];
     for (int b = 0; b < slots; ++b) h[b] += (local[0][b] + local[1][b]) + (local[2][b] + local[3][b]);
+    for (int t = 0; t < spec.threshold_count; ++t) e[t] += over[t];
   }
 #endif
 
   REMC_HD void count_exceedances(const HistSpec& spec, const float* x, std::uint64_t n, std::uint64_t* e) const {
     std::uint64_t over[kMaxThresholds] = {};
+    count_exceedances_into(spec, x, n, over);
+    for (int j = 0; j < spec.threshold_count; ++j) atomic_add_u64(e + j, over[j], atomic);
+  }
+
+  REMC_HD void count_exceedances_into(const HistSpec& spec, const float* x, std::uint64_t n, std::uint64_t* over) const {
     std::uint64_t p = 0;
 #if !defined(__CUDACC__)
     for (; p + 8 <= n; p += 8) {
@@ -274,7 +336,6 @@ struct BlockReducer {
 #endif
     for (; p < n; ++p)
       for (int j = 0; j < spec.threshold_count; ++j) over[j] += x[p] > spec.thresholds[j] ? 1 : 0;
-    for (int j = 0; j < spec.threshold_count; ++j) atomic_add_u64(e + j, over[j], atomic);
   }
 
   REMC_HD void operator()(std::uint64_t item) const {
@@ -284,6 +345,13 @@ struct BlockReducer {
     const float* x = values + static_cast<std::uint64_t>(cell) * block_stride;
     std::uint64_t* h = hist + hist_offset[cell];
     std::uint64_t* e = exceed + static_cast<std::uint64_t>(cell) * kMaxThresholds;
+#if !defined(__CUDACC__)
+    // Blocks hold at most 2^30 paths (run_args.cpp): the 32-bit copies cannot overflow.
+    if (!atomic && items_per_cell == 1 && spec.bins + 2 <= kLocalBins) {
+      reduce_cell_cpu(cell, spec, x, h, e);
+      return;
+    }
+#endif
     const int first = part * chunks_per_item;
     for (int k = first; k < first + chunks_per_item && k < chunks_in_block; ++k) {
       const std::uint64_t begin = static_cast<std::uint64_t>(k) * kChunkPaths;
