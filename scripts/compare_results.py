@@ -4,11 +4,15 @@
 --exact: every dataset must be bit-identical (same seed, any thread count or
 block size: the reproducibility guarantee).
 --tolerance TV: for the CUDA backend against the CPU backend. Both simulate the
-same paths from the same random numbers, but the GPU's expf/logf/sincosf differ
-from glibc's in the last bits, so a few paths round differently and, through
-a regime or threshold comparison, take another course. For every histogram
-(one per metric, material and month) the total-variation distance
-0.5 * sum |p_a - p_b| must be at most TV; counts of paths must be equal.
+same paths from the same random numbers with the same arithmetic (remc's own
+exp/log/sin/cos polynomials, IEEE division and square root, no fused
+multiply-add), so they are expected to agree bit for bit; scripts/gpu-check
+tries --exact first. This looser check is the fallback that bounds the damage
+if a compiler still rounds one operation differently: a path that rounds
+differently can, through a regime or threshold comparison, take another
+course. For every histogram (one per metric, material and month) the
+total-variation distance 0.5 * sum |p_a - p_b| must be at most TV; counts of
+paths must be equal.
 --ignore GROUP (repeatable) leaves out the datasets under a group, e.g.
 --ignore targets to compare a run stopped by precision targets with a plain
 run of the same path count.
