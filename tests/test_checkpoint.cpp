@@ -19,9 +19,10 @@ using remc::test::source_path;
 
 namespace {
 
-// Long enough (a few seconds on one thread) to be interrupted part way.
+// Long enough (about 2.5 s on one thread of the development machine) to be
+// interrupted part way: the kill comes at most 0.6 s after the first checkpoint.
 const std::string kRun = "run --config " + source_path("configs/baseline.ini") +
-                         " --paths 30000 --seed 17 --threads 1 --quiet";
+                         " --paths 150000 --seed 17 --threads 1 --quiet";
 
 // Starts the run with checkpoints every 0.1 s, waits for the first one, then
 // `delay` seconds more, and sends `signal`; returns the run's exit code.
@@ -71,12 +72,12 @@ TEST(Checkpoint, ResumeRefusesAnotherConfigOrVersion) {
   ASSERT_EQ(interrupted_run(dir, "TERM", 0.0), 3);
   const std::string ck = dir.file("ck.h5");
   auto r = run_remc("run --resume " + ck + " --config " + source_path("configs/baseline.ini") +
-                    " --paths 30000 --seed 18 --out " + dir.file("x.h5"));
+                    " --paths 150000 --seed 18 --out " + dir.file("x.h5"));
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.output.find("written for another config"), std::string::npos) << r.output;
   // The same config is accepted.
   r = run_remc("run --resume " + ck + " --config " + source_path("configs/baseline.ini") +
-               " --paths 30000 --seed 17 --quiet --out " + dir.file("ok.h5"));
+               " --paths 150000 --seed 17 --quiet --out " + dir.file("ok.h5"));
   EXPECT_EQ(r.exit_code, 0) << r.output;
 
   ASSERT_EQ(interrupted_run(dir, "TERM", 0.0), 3);
