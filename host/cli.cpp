@@ -25,6 +25,7 @@ const char* kUsage =
     "  validate  check a config without running it\n"
     "  info      print the headline risk table and provenance of a result\n"
     "  merge     combine shard results (run --shard K/N) into one result\n"
+    "  study     run a sensitivity study (grid, oat, morris, sobol) from a study file\n"
     "\n"
     "  remc COMMAND --help   options of a command\n"
     "  remc --version        version, git hash and backends\n"
@@ -78,7 +79,8 @@ int dispatch(const std::vector<std::string>& all) {
   if (command == "validate") return command_validate(rest);
   if (command == "info") return command_info(rest);
   if (command == "merge") return command_merge(rest);
-  throw UsageError("unknown command '" + command + "' (commands: run, validate, info, merge; see remc --help)");
+  if (command == "study") return command_study(rest);
+  throw UsageError("unknown command '" + command + "' (commands: run, validate, info, merge, study; see remc --help)");
 }
 
 // The message for an error, as printed to stderr.

@@ -25,5 +25,6 @@ int command_run(const std::vector<std::string>& args);
 int command_validate(const std::vector<std::string>& args);
 int command_info(const std::vector<std::string>& args);
 int command_merge(const std::vector<std::string>& args);
+int command_study(const std::vector<std::string>& args);
 
 }  // namespace remc

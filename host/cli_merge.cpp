@@ -21,6 +21,7 @@
 #include "result_reader.h"
 #include "result_writer.h"
 #include "run_state.h"
+#include "study_parts.h"
 
 namespace po = boost::program_options;
 
@@ -88,6 +89,12 @@ int command_merge(const std::vector<std::string>& args) {
   for (const std::string& path : inputs)
     if (std::filesystem::exists(path) && std::filesystem::weakly_canonical(path) == std::filesystem::weakly_canonical(out))
       throw UsageError("merge: -o " + out + " is one of the parts; write the merged result elsewhere");
+  if (is_study_part(inputs.front())) {
+    if (allow_partial) throw UsageError("merge: --allow-partial is for run results, not study parts");
+    merge_study_parts(inputs, out);
+    std::fprintf(stderr, "remc: merged %zu study parts into %s\n", inputs.size(), out.c_str());
+    return kExitOk;
+  }
   const auto start = std::chrono::steady_clock::now();
   std::vector<Part> parts;
   for (const std::string& path : inputs) parts.push_back(read_part(path));

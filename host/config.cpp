@@ -4,6 +4,7 @@
 
 #include <cstring>
 #include <new>
+#include <utility>
 
 #include "config_ini.h"
 #include "config_reader.h"
@@ -48,6 +49,10 @@ RunConfig build(IniTree tree, const std::string& name, const std::vector<std::st
 
 RunConfig load_config(const std::string& path, const std::vector<std::string>& sets) {
   return build(read_ini_tree(path), path, sets);
+}
+
+RunConfig load_config_tree(IniTree tree, const std::string& name, const std::vector<std::string>& sets) {
+  return build(std::move(tree), name, sets);
 }
 
 RunConfig load_config_text(const std::string& text, const std::string& name, const std::vector<std::string>& sets) {

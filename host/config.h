@@ -19,4 +19,9 @@ RunConfig load_config(const std::string& path, const std::vector<std::string>& s
 RunConfig load_config_text(const std::string& text, const std::string& name,
                            const std::vector<std::string>& sets = {});
 
+// The same from an already read tree (a study builds one model per design
+// point from its base tree); `name` stands for the file name in messages.
+struct IniTree;
+RunConfig load_config_tree(IniTree tree, const std::string& name, const std::vector<std::string>& sets = {});
+
 }  // namespace remc

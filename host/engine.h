@@ -10,6 +10,7 @@
 #include "model.h"
 #include "outputs.h"
 #include "reduce.h"
+#include "study.h"
 
 namespace remc {
 
@@ -65,6 +66,37 @@ struct EngineInfo {
   std::uint64_t paths_done = 0;   // paths simulated (fewer than asked when stopped)
 };
 
+// Receives a study's per-path values block by block: `values` is
+// [column][extract] for `columns` columns starting at global column
+// `first_column` (kernels/study.h lays columns out).
+struct StudySink {
+  virtual ~StudySink() = default;
+  virtual void on_columns(std::uint64_t first_column, std::uint64_t columns, const float* values) = 0;
+  virtual void on_progress(std::uint64_t columns_done, std::uint64_t columns_total) {}
+};
+
+// A study's batch: `points` models (one per design point) that all simulate
+// paths [0, paths_per_point) with EngineOptions::seed, in the same kernel
+// launches; EngineOptions::paths and first_path are not used. For each path
+// the engine keeps the values `extracts` name (of a block buffer laid out by
+// `layout`, the same for every model).
+struct StudyBatch {
+  const Model* models = nullptr;
+  std::uint64_t points = 0;
+  std::uint64_t paths_per_point = 0;
+  OutputLayout layout;
+  const PathExtract* extracts = nullptr;
+  int extract_count = 0;
+};
+
+// Columns per design point for this backend: paths_per_point rounded up to
+// whole lane groups.
+std::uint64_t study_cols_per_point(Backend backend, std::uint64_t paths_per_point);
+
+// Simulates every (design point, path) pair of the batch; see StudySink.
+void run_study_engine(const StudyBatch& batch, const EngineOptions& options, StudySink& sink,
+                      EngineInfo* info = nullptr);
+
 // Paths per block when EngineOptions::block_paths is 0.
 std::uint64_t default_block_paths(Backend backend);
 
@@ -88,5 +120,8 @@ CountTotals run_engine_cpu(const Model&, const AggregationPlan&, const EngineOpt
 CountTotals run_engine_cuda(const Model&, const AggregationPlan&, const EngineOptions&, BlockSink&, EngineInfo*);
 double time_draws_cpu(const Model&, const EngineOptions&);
 double time_draws_cuda(const Model&, const EngineOptions&);
+void run_study_cpu(const StudyBatch&, const EngineOptions&, StudySink&, EngineInfo*);
+void run_study_cuda(const StudyBatch&, const EngineOptions&, StudySink&, EngineInfo*);
+int cpu_lane_width();
 
 }  // namespace remc

@@ -169,4 +169,60 @@ double time_draw_blocks(const Model& model, const EngineOptions& options, std::u
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
+// A study's (design point, path) columns in blocks of `block_columns`
+// (kernels/study.h): simulate, keep each column's per-path values, hand them
+// to the sink in column order.
+template <class Backend>
+void run_study_blocks(const StudyBatch& batch, const EngineOptions& options, std::uint64_t block_columns,
+                      StudySink& sink, EngineInfo* info) {
+  using std::uint64_t;
+  using Lanes = typename Backend::Lanes;
+  const uint64_t width = Lanes::width;
+  if (batch.extract_count < 1 || batch.extract_count > kMaxStudyExtracts)
+    throw std::invalid_argument("a study keeps 1 to " + std::to_string(kMaxStudyExtracts) + " values per path");
+  block_columns = std::max<uint64_t>(width, block_columns / width * width);
+  const uint64_t cols_per_point = (batch.paths_per_point + width - 1) / width * width;
+  const uint64_t total = batch.points * cols_per_point;
+  const uint64_t stride = cell_stride(block_columns);
+  const int cells = batch.layout.cell_count();
+
+  typename Backend::template vector<Model> models(batch.models, batch.models + batch.points);
+  typename Backend::template vector<float> values(static_cast<uint64_t>(cells) * stride);
+  typename Backend::template vector<float> kept(block_columns * static_cast<uint64_t>(batch.extract_count));
+  std::vector<float> kept_host(kept.size());
+
+  StudyExtractKernel extract;
+  for (int e = 0; e < batch.extract_count; ++e) extract.extracts[e] = batch.extracts[e];
+  extract.count = batch.extract_count;
+  extract.values = thrust::raw_pointer_cast(values.data());
+  extract.stride = stride;
+  extract.out = thrust::raw_pointer_cast(kept.data());
+
+  for (uint64_t done = 0; done < total;) {
+    const uint64_t n = std::min(block_columns, total - done);  // a multiple of the lane width
+    PathSimulator<Lanes> sim;
+    sim.layout = batch.layout;
+    sim.seed = options.seed;
+    sim.out = thrust::raw_pointer_cast(values.data());
+    sim.stride = stride;
+    sim.batch.models = thrust::raw_pointer_cast(models.data());
+    sim.batch.cols_per_point = cols_per_point;
+    sim.batch.first_column = done;
+    const auto t0 = std::chrono::steady_clock::now();
+    thrust::for_each(Backend::policy(), thrust::counting_iterator<uint64_t>(0),
+                     thrust::counting_iterator<uint64_t>(n / width), sim);
+    const auto t1 = std::chrono::steady_clock::now();
+    thrust::for_each(Backend::policy(), thrust::counting_iterator<uint64_t>(0), thrust::counting_iterator<uint64_t>(n),
+                     extract);
+    thrust::copy(kept.begin(), kept.begin() + static_cast<std::ptrdiff_t>(n * batch.extract_count), kept_host.begin());
+    if (info) {
+      info->simulate_seconds += std::chrono::duration<double>(t1 - t0).count();
+      info->reduce_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
+    }
+    sink.on_columns(done, n, kept_host.data());
+    done += n;
+    sink.on_progress(done, total);
+  }
+}
+
 }  // namespace remc

@@ -91,6 +91,22 @@ REMC_CPU_EXPORT double time_draws_cpu(const Model& model, const EngineOptions& o
   return time_draw_blocks<CpuBackend>(model, options, cpu_block_paths(options));
 }
 
+REMC_CPU_EXPORT void run_study_cpu(const StudyBatch& batch, const EngineOptions& options, StudySink& sink,
+                                   EngineInfo* info) {
+  const int threads = cpu_threads(options);
+  const std::uint64_t block = cpu_block_paths(options);
+  if (info) {
+    info->device = "CPU (Thrust OpenMP, " + std::to_string(threads) + (threads == 1 ? " thread, " : " threads, ") +
+                   REMC_CPU_ISA_NAME + ", " + std::to_string(VariantLanes::width) +
+                   (VariantLanes::width == 1 ? " path per step)" : " paths per step)");
+    info->threads = threads;
+    info->block_paths = block;
+  }
+  run_study_blocks<CpuBackend>(batch, options, block, sink, info);
+}
+
+REMC_CPU_EXPORT int lane_width() { return VariantLanes::width; }
+
 }  // namespace REMC_CPU_VARIANT
 
 }  // namespace remc

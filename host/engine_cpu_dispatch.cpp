@@ -16,6 +16,8 @@ namespace remc {
   CountTotals run_engine_cpu(const Model&, const AggregationPlan&, const EngineOptions&, BlockSink&, \
                              EngineInfo*);                                                          \
   double time_draws_cpu(const Model&, const EngineOptions&);                                        \
+  void run_study_cpu(const StudyBatch&, const EngineOptions&, StudySink&, EngineInfo*);              \
+  int lane_width();                                                                                 \
   }
 
 REMC_DECLARE_CPU_VARIANT(cpu_baseline)
@@ -31,6 +33,8 @@ struct CpuVariant {
   const char* isa;
   CountTotals (*run)(const Model&, const AggregationPlan&, const EngineOptions&, BlockSink&, EngineInfo*);
   double (*time_draws)(const Model&, const EngineOptions&);
+  void (*run_study)(const StudyBatch&, const EngineOptions&, StudySink&, EngineInfo*);
+  int (*lane_width)();
   bool supported;
 };
 
@@ -39,14 +43,17 @@ CpuVariant variant(const std::string& isa) {
   __builtin_cpu_init();
   if (isa == "x86-64-v4")
     return {"x86-64-v4", cpu_x86_64_v4::run_engine_cpu, cpu_x86_64_v4::time_draws_cpu,
+            cpu_x86_64_v4::run_study_cpu, cpu_x86_64_v4::lane_width,
             __builtin_cpu_supports("x86-64-v4") != 0};
   if (isa == "x86-64-v3")
     return {"x86-64-v3", cpu_x86_64_v3::run_engine_cpu, cpu_x86_64_v3::time_draws_cpu,
+            cpu_x86_64_v3::run_study_cpu, cpu_x86_64_v3::lane_width,
             __builtin_cpu_supports("x86-64-v3") != 0};
 #endif
   if (isa == "baseline")
-    return {"baseline", cpu_baseline::run_engine_cpu, cpu_baseline::time_draws_cpu, true};
-  return {nullptr, nullptr, nullptr, false};
+    return {"baseline", cpu_baseline::run_engine_cpu, cpu_baseline::time_draws_cpu,
+            cpu_baseline::run_study_cpu, cpu_baseline::lane_width, true};
+  return {nullptr, nullptr, nullptr, nullptr, nullptr, false};
 }
 
 const CpuVariant& chosen_variant() {
@@ -83,5 +90,11 @@ CountTotals run_engine_cpu(const Model& model, const AggregationPlan& plan, cons
 double time_draws_cpu(const Model& model, const EngineOptions& options) {
   return chosen_variant().time_draws(model, with_block_paths(options));
 }
+
+void run_study_cpu(const StudyBatch& batch, const EngineOptions& options, StudySink& sink, EngineInfo* info) {
+  chosen_variant().run_study(batch, with_block_paths(options), sink, info);
+}
+
+int cpu_lane_width() { return chosen_variant().lane_width(); }
 
 }  // namespace remc

@@ -41,14 +41,14 @@ int cuda_device_count() {
   return cudaGetDeviceCount(&count) == cudaSuccess ? count : 0;
 }
 
-CountTotals run_engine_cuda(const Model& model, const AggregationPlan& plan, const EngineOptions& options,
-                            BlockSink& sink, EngineInfo* info) {
+// Selects the device (under MPI, the GPU of the node-local rank) and fills
+// in the engine info; returns the block size.
+static std::uint64_t prepare_cuda(const EngineOptions& options, EngineInfo* info) {
   int count = 0;
   const cudaError_t status = cudaGetDeviceCount(&count);
   if (status != cudaSuccess || count == 0)
     throw RuntimeError(std::string("--backend cuda: no usable CUDA device (") +
                        (status != cudaSuccess ? cudaGetErrorString(status) : "none visible") + ")");
-  // Under MPI each rank takes the GPU of its node-local rank.
   const int device = options.cuda_device % count;
   check(cudaSetDevice(device), "cudaSetDevice");
   cudaDeviceProp prop{};
@@ -59,6 +59,12 @@ CountTotals run_engine_cuda(const Model& model, const AggregationPlan& plan, con
     info->threads = 0;
     info->block_paths = block;
   }
+  return block;
+}
+
+CountTotals run_engine_cuda(const Model& model, const AggregationPlan& plan, const EngineOptions& options,
+                            BlockSink& sink, EngineInfo* info) {
+  const std::uint64_t block = prepare_cuda(options, info);
   try {
     CountTotals totals = run_blocks<CudaBackend>(model, plan, options, block, sink, info);
     check(cudaDeviceSynchronize(), "cudaDeviceSynchronize");
@@ -77,6 +83,19 @@ double time_draws_cuda(const Model& model, const EngineOptions& options) {
     return time_draw_blocks<CudaBackend>(model, options, block);
   } catch (const thrust::system_error& e) {
     throw RuntimeError(std::string("CUDA backend failed: ") + e.what());
+  }
+}
+
+void run_study_cuda(const StudyBatch& batch, const EngineOptions& options, StudySink& sink, EngineInfo* info) {
+  const std::uint64_t block = prepare_cuda(options, info);
+  try {
+    run_study_blocks<CudaBackend>(batch, options, block, sink, info);
+    check(cudaDeviceSynchronize(), "cudaDeviceSynchronize");
+  } catch (const thrust::system_error& e) {
+    throw RuntimeError(std::string("CUDA backend failed: ") + e.what());
+  } catch (const std::bad_alloc&) {
+    throw RuntimeError("CUDA backend: out of device memory for block paths " + std::to_string(block) +
+                       " (try a smaller --block-paths)");
   }
 }
 

@@ -206,6 +206,12 @@ std::vector<double> Dataset::read_doubles() const {
   return data;
 }
 
+std::vector<float> Dataset::read_floats() const {
+  std::vector<float> data(element_count(shape()));
+  read(H5T_NATIVE_FLOAT, data.data());
+  return data;
+}
+
 std::vector<std::uint64_t> Dataset::read_uint64() const {
   std::vector<std::uint64_t> data(element_count(shape()));
   read(H5T_NATIVE_UINT64, data.data());
@@ -318,6 +324,12 @@ void check_size(const Object& at, const std::string& name, std::size_t size, con
                        " values for a shape of " + std::to_string(element_count(dims)));
 }
 }  // namespace
+
+Dataset Group::write(const std::string& name, const std::vector<float>& data, const std::vector<hsize_t>& dims,
+                     bool deflate) const {
+  check_size(*this, name, data.size(), dims);
+  return write_raw(name, H5T_NATIVE_FLOAT, H5T_IEEE_F32LE, data.data(), dims, deflate);
+}
 
 Dataset Group::write(const std::string& name, const std::vector<double>& data, const std::vector<hsize_t>& dims,
                      bool deflate) const {

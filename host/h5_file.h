@@ -66,6 +66,7 @@ class Dataset : public Object {
  public:
   std::vector<hsize_t> shape() const;  // empty for a scalar
   std::vector<double> read_doubles() const;
+  std::vector<float> read_floats() const;
   std::vector<std::uint64_t> read_uint64() const;
   std::vector<std::int64_t> read_int64() const;
   std::vector<std::string> read_strings() const;
@@ -92,6 +93,8 @@ class Group : public Object {
 
   // N-d datasets; `dims` empty writes a scalar. `deflate` compresses (chunked).
   Dataset write(const std::string& name, const std::vector<double>& data, const std::vector<hsize_t>& dims,
+                bool deflate = false) const;
+  Dataset write(const std::string& name, const std::vector<float>& data, const std::vector<hsize_t>& dims,
                 bool deflate = false) const;
   Dataset write(const std::string& name, const std::vector<std::uint64_t>& data, const std::vector<hsize_t>& dims,
                 bool deflate = false) const;

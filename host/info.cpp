@@ -11,6 +11,8 @@
 #include "result_reader.h"
 #include "run_state.h"
 #include "target_report.h"
+#include "study_run.h"
+#include "text_table.h"
 
 namespace remc {
 
@@ -22,19 +24,6 @@ std::string format(const char* pattern, double a, double b = 0.0) {
   return text;
 }
 
-// A value with its standard error: two significant digits of the error and
-// the value to the same decimal place, e.g. "90.16 % ± 0.42 %".
-std::string with_error(double value, double error, double scale = 1.0, const char* unit = "") {
-  if (std::isnan(value)) return "n/a";
-  value *= scale;
-  error *= scale;
-  if (!(error > 0.0)) return format("%.4g", value) + unit + " ± 0" + unit;
-  const int decimals = std::clamp(1 - static_cast<int>(std::floor(std::log10(error))), 0, 6);
-  char text[96];
-  std::snprintf(text, sizeof text, "%.*f%s ± %.*f%s", decimals, value, unit, decimals, error, unit);
-  return text;
-}
-
 // Index of `level` in `levels` (within float rounding), or -1.
 int find_level(const std::vector<double>& levels, double level) {
   for (std::size_t i = 0; i < levels.size(); ++i)
@@ -42,32 +31,13 @@ int find_level(const std::vector<double>& levels, double level) {
   return -1;
 }
 
-// Display width of UTF-8 text (counts code points, so "±" is one column).
-std::size_t display_width(const std::string& s) {
-  return static_cast<std::size_t>(std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xC0) != 0x80; }));
-}
-
-// Prints rows with aligned columns: the first left-aligned, the rest right.
-void print_table(const std::vector<std::vector<std::string>>& rows, std::ostream& out) {
-  std::vector<std::size_t> width;
-  for (const auto& row : rows)
-    for (std::size_t i = 0; i < row.size(); ++i) {
-      if (width.size() <= i) width.push_back(0);
-      width[i] = std::max(width[i], display_width(row[i]));
-    }
-  for (const auto& row : rows) {
-    out << "  ";
-    for (std::size_t i = 0; i < row.size(); ++i) {
-      const std::string pad(width[i] - display_width(row[i]), ' ');
-      out << (i == 0 ? row[i] + pad : "   " + pad + row[i]);
-    }
-    out << "\n";
-  }
-}
-
 }  // namespace
 
 int info_command(const std::string& path, std::ostream& out) {
+  if (is_study_file(path)) {
+    print_study_info(path, out);
+    return 0;
+  }
   const ResultReader result(path);
   const ResultProvenance p = result.provenance();
   const std::vector<std::string> materials = result.strings("/material");

@@ -21,6 +21,7 @@
 #include "projects.h"
 #include "regime.h"
 #include "rng.h"
+#include "study.h"
 
 namespace remc {
 
@@ -129,6 +130,10 @@ struct PathSimulator {
   std::uint64_t first_path = 0;  // global index of block-local path 0
   float* out = nullptr;          // [cell][stride]
   std::uint64_t stride = 0;
+  // Studies only: when batch.models is set, each group simulates the model
+  // and path indices of its design point (kernels/study.h) instead of
+  // `model` and first_path + local.
+  PointBatch batch;
 
   REMC_HD void put(int cell, std::uint64_t local, F v) const {
     stream_lanes(out + static_cast<std::uint64_t>(cell) * stride + local, v);
@@ -136,9 +141,11 @@ struct PathSimulator {
 
   // Simulates block-local paths group * W ... group * W + W - 1.
   REMC_HD void operator()(std::uint64_t group) const {
-    const Model& md = *model;
     const std::uint64_t local = group * L::width;
-    const LaneRng<L> rng(seed, kStreamSimulation, first_path + local);
+    const bool batched = batch.models != nullptr;
+    const Model& md = batched ? batch.models[batch.point_of(batch.first_column + local)] : *model;
+    const std::uint64_t path0 = batched ? batch.path_of(batch.first_column + local) : first_path + local;
+    const LaneRng<L> rng(seed, kStreamSimulation, path0);
     const int M = md.materials;
     const int T = md.months;
     const F zero = splat<F>(0.0f);
@@ -149,7 +156,7 @@ struct PathSimulator {
     I regime = splat<I>(0);
     for (int lane = 0; lane < L::width; ++lane) {
       PathStart ps;
-      ps.draw(md, seed, first_path + local + lane);
+      ps.draw(md, seed, path0 + lane);
       for (int i = 0; i < md.uncertain_count; ++i) set_lane(draws[i], lane, ps.draws[i]);
       for (int p = 0; p < md.projects; ++p) {
         set_lane(start[p], lane, ps.start[p]);

@@ -1,0 +1,149 @@
+// `remc info STUDY.h5`: the study's method, outputs and its ranked results.
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <numeric>
+
+#include "errors.h"
+#include "h5_file.h"
+#include "study_run.h"
+#include "text_table.h"
+
+namespace remc {
+namespace {
+
+std::string fixed(double x, int decimals = 3) {
+  if (std::isnan(x)) return "n/a";
+  char text[48];
+  std::snprintf(text, sizeof text, "%.*f", decimals, x);
+  return text;
+}
+
+std::string interval(double lo, double hi) { return "[" + fixed(lo) + ", " + fixed(hi) + "]"; }
+
+struct StudyFile {
+  h5::File file;
+  h5::Group study;
+  std::vector<std::string> factors, outputs, points, units;
+  std::size_t F, E, P;
+
+  explicit StudyFile(const std::string& path)
+      : file(h5::File::open_read_only(path)), study(file.open_group("study")) {
+    factors = study.open_dataset("factor").read_strings();
+    outputs = study.open_dataset("output").read_strings();
+    points = study.open_dataset("point").read_strings();
+    units = study.open_dataset("output_units").read_strings();
+    F = factors.size();
+    E = outputs.size();
+    P = points.size();
+  }
+  std::vector<double> read(const std::string& name) const { return study.open_dataset(name).read_doubles(); }
+};
+
+// Factor indices sorted by `key` (largest first).
+std::vector<std::size_t> ranked(const std::vector<double>& key, std::size_t offset, std::size_t n) {
+  std::vector<std::size_t> order(n);
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return key[offset + a] > key[offset + b]; });
+  return order;
+}
+
+void print_grid(const StudyFile& s, std::ostream& out) {
+  const auto est = s.read("estimate"), se = s.read("stderr");
+  const auto diff = s.read("difference"), dse = s.read("difference_stderr"), use = s.read("difference_stderr_unpaired");
+  for (std::size_t e = 0; e < s.E; ++e) {
+    out << "\n" << s.outputs[e] << " (" << s.units[e] << ")\n";
+    std::vector<std::vector<std::string>> rows = {
+        {"point", "estimate ± stderr", "minus base ± paired stderr", "unpaired stderr"}};
+    for (std::size_t p = 0; p < s.P; ++p) {
+      const std::size_t i = p * s.E + e;
+      rows.push_back({s.points[p], with_error(est[i], se[i]), p == 0 ? "" : with_error(diff[i], dse[i]),
+                      p == 0 ? "" : fixed(use[i], 4)});
+    }
+    print_table(rows, out);
+  }
+}
+
+void print_tornado(const StudyFile& s, std::ostream& out) {
+  const auto base_est = s.read("estimate"), base_se = s.read("stderr");
+  const auto lo = s.read("tornado/low"), lo_se = s.read("tornado/low_stderr");
+  const auto hi = s.read("tornado/high"), hi_se = s.read("tornado/high_stderr");
+  const auto swing = s.read("tornado/swing"), swing_se = s.read("tornado/swing_stderr");
+  for (std::size_t e = 0; e < s.E; ++e) {
+    out << "\n" << s.outputs[e] << " (" << s.units[e] << "): base " << with_error(base_est[e], base_se[e])
+        << "; tornado, largest swing first\n";
+    std::vector<std::vector<std::string>> rows = {{"rank", "factor", "at low", "at high", "swing ± paired stderr"}};
+    const auto order = ranked(swing, e * s.F, s.F);
+    for (std::size_t r = 0; r < s.F; ++r) {
+      const std::size_t i = e * s.F + order[r];
+      rows.push_back({std::to_string(r + 1), s.factors[order[r]], with_error(lo[i], lo_se[i]), with_error(hi[i], hi_se[i]),
+                      with_error(swing[i], swing_se[i])});
+    }
+    print_table(rows, out);
+  }
+}
+
+void print_morris(const StudyFile& s, std::ostream& out) {
+  const auto mu = s.read("morris/mu"), mu_star = s.read("morris/mu_star"), sigma = s.read("morris/sigma");
+  for (std::size_t e = 0; e < s.E; ++e) {
+    out << "\n" << s.outputs[e] << " (" << s.units[e] << " per factor range); by mu*\n";
+    std::vector<std::vector<std::string>> rows = {{"rank", "factor", "mu*", "mu", "sigma"}};
+    const auto order = ranked(mu_star, e * s.F, s.F);
+    for (std::size_t r = 0; r < s.F; ++r) {
+      const std::size_t i = e * s.F + order[r];
+      rows.push_back({std::to_string(r + 1), s.factors[order[r]], fixed(mu_star[i], 4), fixed(mu[i], 4), fixed(sigma[i], 4)});
+    }
+    print_table(rows, out);
+  }
+}
+
+void print_sobol(const StudyFile& s, std::ostream& out) {
+  const auto first = s.read("sobol/first"), first_lo = s.read("sobol/first_lo"), first_hi = s.read("sobol/first_hi");
+  const auto total = s.read("sobol/total"), total_lo = s.read("sobol/total_lo"), total_hi = s.read("sobol/total_hi");
+  const auto noise = s.read("noise_share");
+  const double confidence = s.study.open_group("sobol").double_attribute("confidence");
+  for (std::size_t e = 0; e < s.E; ++e) {
+    out << "\n" << s.outputs[e] << "; by total index; path noise " << fixed(100.0 * noise[e], 1)
+        << " % of the output's variance over the design\n";
+    const std::string ci = fixed(100.0 * confidence, 0) + " % interval";
+    std::vector<std::vector<std::string>> rows = {{"rank", "factor", "first order", ci, "total", ci}};
+    const auto order = ranked(total, e * s.F, s.F);
+    for (std::size_t r = 0; r < s.F; ++r) {
+      const std::size_t i = e * s.F + order[r];
+      rows.push_back({std::to_string(r + 1), s.factors[order[r]], fixed(first[i]), interval(first_lo[i], first_hi[i]),
+                      fixed(total[i]), interval(total_lo[i], total_hi[i])});
+    }
+    print_table(rows, out);
+  }
+}
+
+}  // namespace
+
+bool is_study_file(const std::string& path) {
+  h5::silence_errors();
+  try {
+    const h5::File f = h5::File::open_read_only(path);
+    return f.has_attribute("filetype") && f.string_attribute("filetype") == "remc-study";
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+void print_study_info(const std::string& path, std::ostream& out) {
+  const StudyFile s(path);
+  const std::string method = s.study.string_attribute("method");
+  out << "remc study " << path << ": " << method << ", " << s.P << " design points x "
+      << s.study.int_attribute("paths_per_point") << " paths (common random numbers, seed "
+      << s.study.int_attribute("seed") << "), " << s.F << " factor" << (s.F == 1 ? "" : "s") << ", " << s.E
+      << " output" << (s.E == 1 ? "" : "s") << "\n";
+  if (method == "grid") print_grid(s, out);
+  else if (method == "oat") print_tornado(s, out);
+  else if (method == "morris") print_morris(s, out);
+  else if (method == "sobol") print_sobol(s, out);
+  else throw RuntimeError(path + ": unknown study method '" + method + "'");
+  out << "\nprovenance: " << s.study.string_attribute("device") << ", "
+      << fixed(s.study.double_attribute("wall_seconds"), 1) << " s; study file " << s.study.string_attribute("study_file")
+      << "\n";
+}
+
+}  // namespace remc

@@ -1,0 +1,369 @@
+// Reading and validating a study file (docs/studies.md).
+#include "study_spec.h"
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "config.h"
+#include "config_schema.h"
+#include "config_values.h"
+#include "errors.h"
+#include "sensitivity.h"
+
+namespace remc {
+
+const char* method_name(StudyMethod method) {
+  switch (method) {
+    case StudyMethod::kGrid: return "grid";
+    case StudyMethod::kOat: return "oat";
+    case StudyMethod::kMorris: return "morris";
+    case StudyMethod::kSobol: return "sobol";
+  }
+  return "?";
+}
+
+double StudyFactor::value_at(double u) const {
+  if (u >= 1.0) return high;  // exactly: rounding must not step outside the range a config key allows
+  const double v = log_scale ? std::exp(std::log(low) + u * (std::log(high) - std::log(low))) : low + u * (high - low);
+  return std::min(std::max(v, low), high);
+}
+
+std::string StudyFactor::distribution() const {
+  return std::string(log_scale ? "loguniform(" : "uniform(") + format_number(low) + ", " + format_number(high) + ")";
+}
+
+namespace {
+
+const std::string kStudy = "study";
+const std::string kFactorPrefix = "study.factor.";
+const std::string kScenarioPrefix = "study.scenario.";
+
+// Errors in the study's own sections, located like config errors.
+class StudyReader {
+ public:
+  StudyReader(const IniTree& tree, const std::string& file) : tree_(tree), file_(file) {}
+
+  const IniEntry* find(const std::string& section, const std::string& key) const {
+    const auto s = tree_.sections.find(section);
+    if (s == tree_.sections.end()) return nullptr;
+    const auto k = s->second.keys.find(key);
+    return k == s->second.keys.end() ? nullptr : &k->second;
+  }
+
+  [[noreturn]] void fail(const std::string& section, const std::string& key, const std::string& why) const {
+    if (const IniEntry* e = find(section, key))
+      throw ConfigError(e->where() + ": [" + section + "] " + key + " = " + e->value + ": " + why);
+    const auto s = tree_.sections.find(section);
+    const std::string where = s != tree_.sections.end() && s->second.line > 0
+                                  ? s->second.file + ":" + std::to_string(s->second.line)
+                                  : file_;
+    throw ConfigError(where + ": [" + section + "] " + key + ": " + why);
+  }
+
+  [[noreturn]] void fail_section(const std::string& section, const std::string& why) const {
+    const auto s = tree_.sections.find(section);
+    const std::string where = s != tree_.sections.end() && s->second.line > 0
+                                  ? s->second.file + ":" + std::to_string(s->second.line)
+                                  : file_;
+    throw ConfigError(where + ": [" + section + "]: " + why);
+  }
+
+  bool has(const std::string& section, const std::string& key) const { return find(section, key) != nullptr; }
+
+  std::string text(const std::string& section, const std::string& key) const {
+    const IniEntry* e = find(section, key);
+    if (!e) fail(section, key, "missing");
+    return e->value;
+  }
+
+  double number(const std::string& section, const std::string& key) const {
+    try {
+      return parse_number(text(section, key));
+    } catch (const ValueError& err) {
+      fail(section, key, err.what());
+    }
+  }
+
+  long long integer(const std::string& section, const std::string& key, long long lo, long long hi,
+                    long long fallback) const {
+    if (!has(section, key)) return fallback;
+    long long v = 0;
+    try {
+      v = parse_integer(text(section, key));
+    } catch (const ValueError& err) {
+      fail(section, key, err.what());
+    }
+    if (v < lo || v > hi) fail(section, key, "must be an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+    return v;
+  }
+
+  std::vector<double> numbers(const std::string& section, const std::string& key) const {
+    try {
+      return parse_number_list(text(section, key));
+    } catch (const ValueError& err) {
+      fail(section, key, err.what());
+    }
+  }
+
+  void only_keys(const std::string& section, const std::set<std::string>& allowed, const std::string& hint) const {
+    const auto s = tree_.sections.find(section);
+    if (s == tree_.sections.end()) return;
+    for (const auto& [key, entry] : s->second.keys)
+      if (!allowed.count(key)) fail(section, key, "unknown key (" + hint + ")");
+  }
+
+ private:
+  const IniTree& tree_;
+  const std::string& file_;
+};
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// The base config's text of a "section.key", or "" when it is not set there.
+std::string base_text(const IniTree& tree, const std::string& dotted) {
+  const SetTarget t = split_set_argument(dotted + "=0");
+  const auto s = tree.sections.find(t.section);
+  if (s == tree.sections.end()) return "";
+  const auto k = s->second.keys.find(t.key);
+  return k == s->second.keys.end() ? "" : k->second.value;
+}
+
+RunConfig build_with(const StudySpec& spec, const std::vector<std::string>& sets) {
+  return load_config_tree(spec.base_tree, spec.file, sets);
+}
+
+std::string set_arg(const StudyFactor& f, double value) { return f.key + "=" + format_number(value); }
+
+// Builds the base config with the factor at `value`, so a key the config
+// does not know, or a value it rejects, fails before anything runs.
+void check_factor_value(const StudySpec& spec, const StudyReader& r, const std::string& section,
+                        const std::string& key_of_value, const StudyFactor& f, double value) {
+  try {
+    build_with(spec, {set_arg(f, value)});
+  } catch (const ConfigError& err) {
+    r.fail(section, key_of_value, "with " + set_arg(f, value) + " the base config is invalid: " + err.what());
+  }
+}
+
+StudyFactor read_factor(const StudySpec& spec, const StudyReader& r, const std::string& section) {
+  StudyFactor f;
+  f.name = section.substr(kFactorPrefix.size());
+  r.only_keys(section, {"key", "levels", "low", "high", "distribution", "base"},
+              "a factor has key, levels (grid), low and high (oat, morris, sobol), distribution, base");
+  f.key = r.text(section, "key");
+  if (f.key.rfind("run.", 0) == 0 || f.key.rfind("output.", 0) == 0)
+    r.fail(section, "key", "a factor varies the model; [run] and [output] keys are the study's own settings");
+  try {
+    split_set_argument(f.key + "=0");
+  } catch (const ConfigError&) {
+    r.fail(section, "key", "expected section.key of the base config, as for --set");
+  }
+  const std::string base = base_text(spec.base_tree, f.key);
+  if (r.has(section, "base")) {
+    f.base = r.number(section, "base");
+    f.has_base = true;
+  } else if (!base.empty() && !looks_like_distribution(base)) {
+    try {
+      f.base = parse_number(base);
+      f.has_base = true;
+    } catch (const ValueError&) {
+      r.fail(section, "key", "the base config's value '" + base + "' is not a number");
+    }
+  }
+
+  if (spec.method == StudyMethod::kGrid) {
+    f.levels = r.numbers(section, "levels");
+    if (f.levels.empty()) r.fail(section, "levels", "empty: give one or more values");
+    for (double v : f.levels) check_factor_value(spec, r, section, "levels", f, v);
+    return f;
+  }
+  if (r.has(section, "levels")) r.fail(section, "levels", std::string("only for method = grid (") + method_name(spec.method) + " uses low and high)");
+  f.low = r.number(section, "low");
+  f.high = r.number(section, "high");
+  if (!(f.low < f.high)) r.fail(section, "high", "empty range: high must be above low (" + format_number(f.low) + ")");
+  if (r.has(section, "distribution")) {
+    const std::string d = r.text(section, "distribution");
+    if (d == "loguniform") {
+      if (!(f.low > 0.0)) r.fail(section, "low", "loguniform needs low > 0");
+      f.log_scale = true;
+    } else if (d != "uniform") {
+      r.fail(section, "distribution", "expected uniform or loguniform (between low and high)");
+    }
+  }
+  if (spec.method == StudyMethod::kOat && !f.has_base)
+    r.fail(section, "base", "the base config's " + f.key + " is " + (base.empty() ? "not set" : "a distribution") +
+                                ": give the factor's base value");
+  check_factor_value(spec, r, section, "low", f, f.low);
+  check_factor_value(spec, r, section, "high", f, f.high);
+  return f;
+}
+
+}  // namespace
+
+namespace {
+
+// The study text without its include lines (its base config comes separately).
+std::string without_includes(const std::string& text) {
+  std::istringstream in(text);
+  std::string line, out;
+  while (std::getline(in, line)) {
+    const auto first = line.find_first_not_of(" \t");
+    const bool include = first != std::string::npos && line.compare(first, 7, "include") == 0 &&
+                         line.find('=', first) != std::string::npos &&
+                         line.substr(first + 7, line.find('=', first) - first - 7).find_first_not_of(" \t") ==
+                             std::string::npos;
+    out += (include ? std::string() : line) + "\n";  // keep the line count: messages cite lines
+  }
+  return out;
+}
+
+StudySpec load_study_tree(const IniTree& tree, const std::string& path, const std::string& study_text);
+
+}  // namespace
+
+StudySpec load_study(const std::string& path) { return load_study_tree(read_ini_tree(path), path, read_text(path)); }
+
+StudySpec load_study_texts(const std::string& name, const std::string& study_text, const std::string& base_text) {
+  IniTree tree = read_ini_text(base_text, name + " (base config)");
+  const IniTree own = read_ini_text(without_includes(study_text), name);
+  for (const auto& [section_name, section] : own.sections) {
+    IniSection& target = tree.sections[section_name];
+    if (target.keys.empty()) {
+      target.file = section.file;
+      target.line = section.line;
+    }
+    for (const auto& [key, entry] : section.keys) target.keys[key] = entry;
+  }
+  return load_study_tree(tree, name, study_text);
+}
+
+namespace {
+
+StudySpec load_study_tree(const IniTree& tree, const std::string& path, const std::string& study_text) {
+  StudySpec spec;
+  spec.file = path;
+  spec.study_text = study_text;
+  const StudyReader r(tree, path);
+  if (!tree.sections.count(kStudy))
+    throw ConfigError(path + ": [study]: missing (a study file includes a base config and adds a [study] section)");
+
+  // The study's own sections come out of the tree; the rest is the base config.
+  spec.base_tree = tree;
+  std::vector<std::string> factor_sections, scenario_sections;
+  for (const auto& [name, section] : tree.sections) {
+    if (name == kStudy) continue;
+    if (name.rfind(kFactorPrefix, 0) == 0) factor_sections.push_back(name);
+    else if (name.rfind(kScenarioPrefix, 0) == 0) scenario_sections.push_back(name);
+    else if (name.rfind("study.", 0) == 0) r.fail_section(name, "unknown study section (study.factor.NAME or study.scenario.NAME)");
+  }
+  // Factors and scenarios in the order the file lists them (the tree sorts by name).
+  const auto by_position = [&](const std::string& a, const std::string& b) {
+    const IniSection& x = tree.sections.at(a);
+    const IniSection& y = tree.sections.at(b);
+    return x.file != y.file ? x.file < y.file : x.line < y.line;
+  };
+  std::stable_sort(factor_sections.begin(), factor_sections.end(), by_position);
+  std::stable_sort(scenario_sections.begin(), scenario_sections.end(), by_position);
+  spec.base_tree.sections.erase(kStudy);
+  for (const std::string& s : factor_sections) spec.base_tree.sections.erase(s);
+  for (const std::string& s : scenario_sections) spec.base_tree.sections.erase(s);
+  spec.base = load_config_tree(spec.base_tree, path);
+
+  r.only_keys(kStudy, {"method", "paths", "seed", "outputs", "trajectories", "levels", "base_samples", "sampler",
+                       "bootstrap", "confidence"},
+              "see docs/studies.md");
+  const std::string method = r.text(kStudy, "method");
+  if (method == "grid") spec.method = StudyMethod::kGrid;
+  else if (method == "oat") spec.method = StudyMethod::kOat;
+  else if (method == "morris") spec.method = StudyMethod::kMorris;
+  else if (method == "sobol") spec.method = StudyMethod::kSobol;
+  else r.fail(kStudy, "method", "expected grid, oat, morris or sobol");
+
+  spec.paths = static_cast<std::uint64_t>(r.integer(kStudy, "paths", 2, 1000000000LL, 0));
+  if (spec.paths == 0) r.fail(kStudy, "paths", "missing: paths per design point (at least 2)");
+  spec.seed = static_cast<std::uint32_t>(r.integer(kStudy, "seed", 0, 4294967295LL, spec.base.run.seed));
+  try {
+    spec.outputs = parse_study_outputs(r.text(kStudy, "outputs"), spec.base);
+  } catch (const ValueError& err) {
+    r.fail(kStudy, "outputs", err.what());
+  }
+  if (spec.outputs.size() > static_cast<std::size_t>(kMaxStudyExtracts))
+    r.fail(kStudy, "outputs", "at most " + std::to_string(kMaxStudyExtracts) + " outputs");
+
+  const auto only_for = [&](const std::string& key, StudyMethod m) {
+    if (r.has(kStudy, key) && spec.method != m)
+      r.fail(kStudy, key, std::string("only for method = ") + method_name(m));
+  };
+  only_for("trajectories", StudyMethod::kMorris);
+  only_for("levels", StudyMethod::kMorris);
+  for (const char* key : {"base_samples", "sampler", "bootstrap", "confidence"}) only_for(key, StudyMethod::kSobol);
+  spec.trajectories = static_cast<int>(r.integer(kStudy, "trajectories", 2, 100000, 20));
+  spec.levels = static_cast<int>(r.integer(kStudy, "levels", 2, 1000, 4));
+  if (spec.levels % 2 != 0) r.fail(kStudy, "levels", "must be even (the Morris step is levels / (2 (levels - 1)))");
+  spec.base_samples = static_cast<int>(r.integer(kStudy, "base_samples", 2, 10000000, 256));
+  spec.bootstrap = static_cast<int>(r.integer(kStudy, "bootstrap", 10, 100000, 500));
+  if (r.has(kStudy, "confidence")) {
+    spec.confidence = r.number(kStudy, "confidence");
+    if (!(spec.confidence > 0.0 && spec.confidence < 1.0)) r.fail(kStudy, "confidence", "must lie strictly between 0 and 1");
+  }
+  if (r.has(kStudy, "sampler")) {
+    const std::string s = r.text(kStudy, "sampler");
+    if (s == "random") spec.sobol_sequence = false;
+    else if (s != "sobol") r.fail(kStudy, "sampler", "expected sobol (scrambled Sobol sequence) or random");
+  }
+
+  for (const std::string& section : factor_sections) spec.factors.push_back(read_factor(spec, r, section));
+  if (spec.method == StudyMethod::kSobol && spec.sobol_sequence && 2 * spec.factors.size() > static_cast<std::size_t>(sens::kSobolMaxDimensions))
+    throw ConfigError(path + ": [study]: the Sobol sequence has " + std::to_string(sens::kSobolMaxDimensions) +
+                      " dimensions, enough for " + std::to_string(sens::kSobolMaxDimensions / 2) +
+                      " factors (Saltelli's design uses two per factor); use sampler = random or fewer factors");
+  std::set<std::string> keys;
+  for (const StudyFactor& f : spec.factors)
+    if (!keys.insert(f.key).second) r.fail(kFactorPrefix + f.name, "key", "another factor varies the same key");
+
+  for (const std::string& section : scenario_sections) {
+    if (spec.method != StudyMethod::kGrid) r.fail_section(section, "scenarios are for method = grid");
+    StudyScenario sc;
+    sc.name = section.substr(kScenarioPrefix.size());
+    for (const auto& [key, entry] : tree.sections.at(section).keys) sc.sets.push_back(key + "=" + entry.value);
+    if (sc.sets.empty()) r.fail_section(section, "empty: list base-config keys to override, e.g. tension.dialogue = 1");
+    try {
+      build_scenario(spec, sc);
+    } catch (const ConfigError& err) {
+      r.fail_section(section, std::string("the base config with these overrides is invalid: ") + err.what());
+    }
+    spec.scenarios.push_back(sc);
+  }
+
+  if (spec.method == StudyMethod::kGrid) {
+    if (spec.factors.empty() == spec.scenarios.empty())
+      throw ConfigError(path + ": [study]: a grid needs either factors with levels (a full factorial) or "
+                               "[study.scenario.NAME] sections (a listed set), not both");
+  } else if (spec.factors.empty()) {
+    throw ConfigError(path + ": [study]: no factors: add [study.factor.NAME] sections with key, low and high");
+  }
+  return spec;
+}
+
+}  // namespace
+
+RunConfig build_point(const StudySpec& spec, const std::vector<double>& factor_values) {
+  std::vector<std::string> sets;
+  for (std::size_t i = 0; i < spec.factors.size(); ++i) sets.push_back(set_arg(spec.factors[i], factor_values[i]));
+  return build_with(spec, sets);
+}
+
+RunConfig build_scenario(const StudySpec& spec, const StudyScenario& scenario) {
+  return build_with(spec, scenario.sets);
+}
+
+}  // namespace remc

@@ -1,0 +1,52 @@
+// Plain-text tables for `remc info`.
+#include "text_table.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+namespace remc {
+
+namespace {
+
+// Display width of UTF-8 text (counts code points, so "±" is one column).
+std::size_t display_width(const std::string& s) {
+  return static_cast<std::size_t>(std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xC0) != 0x80; }));
+}
+
+}  // namespace
+
+std::string with_error(double value, double error, double scale, const char* unit) {
+  if (std::isnan(value)) return "n/a";
+  value *= scale;
+  error *= scale;
+  if (!(error > 0.0)) {
+    char text[64];
+    std::snprintf(text, sizeof text, "%.4g%s ± 0%s", value, unit, unit);
+    return text;
+  }
+  const int decimals = std::clamp(1 - static_cast<int>(std::floor(std::log10(error))), 0, 6);
+  char text[96];
+  std::snprintf(text, sizeof text, "%.*f%s ± %.*f%s", decimals, value, unit, decimals, error, unit);
+  return text;
+}
+
+// Prints rows with aligned columns: the first left-aligned, the rest right.
+void print_table(const std::vector<std::vector<std::string>>& rows, std::ostream& out) {
+  std::vector<std::size_t> width;
+  for (const auto& row : rows)
+    for (std::size_t i = 0; i < row.size(); ++i) {
+      if (width.size() <= i) width.push_back(0);
+      width[i] = std::max(width[i], display_width(row[i]));
+    }
+  for (const auto& row : rows) {
+    out << "  ";
+    for (std::size_t i = 0; i < row.size(); ++i) {
+      const std::string pad(width[i] - display_width(row[i]), ' ');
+      out << (i == 0 ? row[i] + pad : "   " + pad + row[i]);
+    }
+    out << "\n";
+  }
+}
+
+}  // namespace remc

@@ -1,0 +1,19 @@
+// Plain-text tables for `remc info`: aligned columns and values with their
+// standard errors.
+#pragma once
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace remc {
+
+// A value with its standard error: two significant digits of the error and
+// the value to the same decimal place, e.g. "90.16 % ± 0.42 %"; `scale`
+// multiplies both (100 for percentages).
+std::string with_error(double value, double error, double scale = 1.0, const char* unit = "");
+
+// Prints rows with aligned columns: the first left-aligned, the rest right.
+void print_table(const std::vector<std::vector<std::string>>& rows, std::ostream& out);
+
+}  // namespace remc
