@@ -239,6 +239,28 @@ double sorted_quantile(const std::vector<double>& sorted, double q) {
 
 }  // namespace
 
+double statistic(const StudyOutput& output, std::vector<float>& values) {
+  const std::uint64_t n = values.size();
+  if (output_is_mean(output)) {
+    double sum = 0.0;
+    for (float v : values) sum += path_term(output, v);
+    return sum / static_cast<double>(n);
+  }
+  // Order statistics by selection, without a full sort.
+  const double h = (static_cast<double>(n) - 1.0) * output.level;
+  const std::size_t lo = static_cast<std::size_t>(std::floor(h));
+  std::nth_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(lo), values.end());
+  const double at_lo = values[lo];
+  const double at_hi = lo + 1 < n ? *std::min_element(values.begin() + static_cast<std::ptrdiff_t>(lo + 1), values.end()) : at_lo;
+  const double var_q = at_lo + (h - static_cast<double>(lo)) * (at_hi - at_lo);
+  if (output.stat == OutputStat::kQuantile) return var_q;
+  double sum = 0.0;
+  std::size_t tail = 0;
+  for (std::size_t i = lo; i < n; ++i)
+    if (values[i] >= var_q) sum += values[i], ++tail;
+  return sum / static_cast<double>(tail);
+}
+
 Estimate estimate(const StudyOutput& output, const float* values, std::uint64_t n) {
   Estimate e;
   if (n == 0) return e;

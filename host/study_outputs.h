@@ -58,6 +58,11 @@ struct Estimate {
 };
 Estimate estimate(const StudyOutput& output, const float* values, std::uint64_t n);
 
+// The statistic alone (no standard error): estimate().value up to the order
+// of a sum; faster
+// for resampling (selection instead of sorting). Reorders `values`.
+double statistic(const StudyOutput& output, std::vector<float>& values);
+
 // The per-path values an output averages (indicator or value), for paired
 // differences of means: value[i] becomes the indicator for p_exceed*.
 bool output_is_mean(const StudyOutput& output);

@@ -186,7 +186,7 @@ double paired_bootstrap_stderr(const StudyOutput& out, const float* a, const flo
       ra[i] = a[j];
       rb[i] = b[j];
     }
-    const double d = estimate(out, ra.data(), n).value - estimate(out, rb.data(), n).value;
+    const double d = statistic(out, ra) - statistic(out, rb);
     sum += d;
     sum2 += d * d;
   }

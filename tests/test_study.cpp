@@ -329,3 +329,85 @@ TEST(Study, FixtureBaseIsValid) {
                                                           "low = 0.25\nhigh = 1\n");
   EXPECT_EQ(run_remc("study --config " + path + " --quiet --out " + dir.file("ok.h5")).exit_code, 0);
 }
+
+namespace {
+
+// Every dataset under /study of two study files, compared exactly (NaN
+// equal to NaN): "N []" for N datasets, none differing; else the names of
+// those that differ.
+std::string study_differences(const std::string& a, const std::string& b) {
+  const auto r = run_python(
+      "-c \"import h5py, numpy as np; a = h5py.File('" + a + "'); b = h5py.File('" + b +
+      "'); names = []; a['study'].visit(lambda n: names.append(n) if isinstance(a['study'][n], h5py.Dataset) else None); "
+      "bad = [n for n in names if not np.array_equal(a['study'][n][()], b['study'][n][()], "
+      "equal_nan=a['study'][n].dtype.kind == 'f')]; print(len(names), bad)\"");
+  return r.output;
+}
+
+const char kShardStudy[] = R"(
+[study]
+method = oat
+paths = 600
+outputs = mean(cum_shortage, dy); quantile(peak_price_ratio, tb, 0.9); p_exceed_any(shortage_frac, ndpr, 0.1)
+
+[study.factor.escalation]
+key = tension.escalation_sensitivity
+low = 0.25
+high = 1
+
+[study.factor.dy_stockpile]
+key = stockpile.dy.initial_t
+low = 0
+high = 100
+)";
+
+}  // namespace
+
+// Shards split the design points; the merged study equals the single-process
+// study in every dataset (paired differences and bootstraps included).
+TEST(Study, MergedShardsEqualSingleProcess) {
+  ScratchDir dir("study-shards");
+  const std::string path = write_study(dir, "oat.ini", kShardStudy);
+  ASSERT_EQ(run_remc("study --config " + path + " --quiet --out " + dir.file("single.h5")).exit_code, 0);
+  std::string parts;
+  for (int k = 0; k < 3; ++k) {
+    const std::string part = dir.file("part" + std::to_string(k) + ".h5");
+    const auto r = run_remc("study --config " + path + " --shard " + std::to_string(k) + "/3 --quiet --out " + part);
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    parts += " " + part;
+  }
+  const auto m = run_remc("merge" + parts + " -o " + dir.file("merged.h5"));
+  ASSERT_EQ(m.exit_code, 0) << m.output;
+  EXPECT_EQ(study_differences(dir.file("single.h5"), dir.file("merged.h5")), "25 []\n");  // 25 datasets for oat
+
+  // A missing part is refused and names the gap.
+  const auto missing = run_remc("merge " + dir.file("part0.h5") + " " + dir.file("part2.h5") + " -o " + dir.file("x.h5"));
+  EXPECT_EQ(missing.exit_code, 2) << missing.output;
+  EXPECT_NE(missing.output.find("are missing"), std::string::npos) << missing.output;
+  EXPECT_FALSE(std::filesystem::exists(dir.file("x.h5")));
+}
+
+// Under MPI the ranks split the points and rank 0 writes the same study.
+TEST(Study, MpiRanksEqualSingleProcess) {
+  if (run_remc("--version").output.find("mpi: yes") == std::string::npos ||
+      run_command("command -v mpirun").exit_code != 0)
+    GTEST_SKIP() << "remc built without MPI, or no mpirun";
+  ScratchDir dir("study-mpi");
+  const std::string path = write_study(dir, "oat.ini", kShardStudy);
+  ASSERT_EQ(run_remc("study --config " + path + " --threads 1 --quiet --out " + dir.file("single.h5")).exit_code, 0);
+  const auto r = run_command("timeout 300 mpirun --allow-run-as-root --oversubscribe -n 2 " + std::string(REMC_BINARY) +
+                             " study --config " + path + " --threads 1 --quiet --out " + dir.file("mpi.h5"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(study_differences(dir.file("single.h5"), dir.file("mpi.h5")), "25 []\n");
+}
+
+// Every shipped study file validates (configs/studies/).
+TEST(Study, ShippedStudiesValidate) {
+  int count = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(source_path("configs/studies"))) {
+    if (entry.path().extension() != ".ini") continue;
+    EXPECT_NO_THROW(remc::make_design(remc::load_study(entry.path().string()))) << entry.path();
+    ++count;
+  }
+  EXPECT_GE(count, 4);  // one per method
+}
