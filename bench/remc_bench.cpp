@@ -2,6 +2,10 @@
 // 1 and 2 threads (or --threads-list), reports path-months per second, the share
 // of time outside the path kernel (aggregation), and the engine's throughput as
 // a ratio to the bare cost of its random draws measured in the same run.
+// With --study FILE it measures a study instead: design points per second end
+// to end (models built, simulated, analysed) and the engine's path-month
+// throughput as a ratio to a plain run of the base config over the same
+// number of paths, same threads, same process.
 #include <chrono>
 #include <cstdio>
 #include <iostream>
@@ -15,6 +19,7 @@
 #include "aggregator.h"
 #include "config.h"
 #include "engine.h"
+#include "study_run.h"
 
 namespace po = boost::program_options;
 using namespace remc;
@@ -42,16 +47,39 @@ Measurement run_once(const RunConfig& cfg, const AggregationPlan& plan, std::uin
   return {info.threads, seconds, info.simulate_seconds};
 }
 
+int bench_study(const std::string& file, int threads) {
+  const StudySpec spec = load_study(file);
+  const StudyDesign design = make_design(spec);
+  const std::uint64_t total_paths = design.points * spec.paths;
+  const double path_months = static_cast<double>(total_paths) * spec.base.model.months;
+  std::printf("study %s: %s, %llu design points x %llu paths, %zu outputs, %d threads\n", file.c_str(),
+              method_name(spec.method), static_cast<unsigned long long>(design.points),
+              static_cast<unsigned long long>(spec.paths), spec.outputs.size(), threads);
+  StudyRunOptions options;
+  options.threads = threads;
+  const StudyResults r = run_study(spec, design, options);
+  std::printf("end to end: %.3f s, %.1f design points/s (build %llu models, simulate, analyse)\n", r.wall_seconds,
+              static_cast<double>(design.points) / r.wall_seconds, static_cast<unsigned long long>(design.points));
+  std::printf("study engine: %.3f s, %.3e path-months/s\n", r.simulate_seconds, path_months / r.simulate_seconds);
+  const AggregationPlan plan = make_plan(spec.base);
+  const Measurement plain = run_once(spec.base, plan, total_paths, threads);
+  std::printf("plain run of the base config, same %llu paths: %.3f s, %.3e path-months/s\n",
+              static_cast<unsigned long long>(total_paths), plain.seconds, path_months / plain.seconds);
+  std::printf("study engine throughput / plain run throughput: %.2f\n", plain.seconds / r.simulate_seconds);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   std::string config;
   std::uint64_t paths = 0;
-  std::string threads_list;
+  std::string threads_list, study;
   po::options_description desc("remc_bench options");
-  desc.add_options()("help", "this help")("config", po::value(&config)->required(), "config file")(
+  desc.add_options()("help", "this help")("config", po::value(&config), "config file")(
       "paths", po::value(&paths)->default_value(32768), "paths per measurement")(
-      "threads-list", po::value(&threads_list)->default_value("1,2"), "comma-separated thread counts");
+      "threads-list", po::value(&threads_list)->default_value("1,2"), "comma-separated thread counts")(
+      "study", po::value(&study), "measure this study file instead (threads: the last of --threads-list)");
   po::variables_map vm;
   try {
     po::store(po::parse_command_line(argc, argv, desc), vm);
@@ -65,6 +93,11 @@ int main(int argc, char** argv) {
     return 2;
   }
 
+  if (!study.empty()) return bench_study(study, std::stoi(threads_list.substr(threads_list.rfind(',') + 1)));
+  if (config.empty()) {
+    std::cerr << "remc_bench: --config or --study is required\n";
+    return 2;
+  }
   const RunConfig cfg = load_config(config);
   const AggregationPlan plan = make_plan(cfg);
   const double path_months = static_cast<double>(paths) * cfg.model.months;
