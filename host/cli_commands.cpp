@@ -33,8 +33,8 @@ int command_validate(const std::vector<std::string>& args) {
 
 int command_info(const std::vector<std::string>& args) {
   std::string path;
-  po::options_description desc("usage: remc info RESULT.h5\n\noptions");
-  desc.add_options()("help,h", "this help")("result", po::value(&path), "result file");
+  po::options_description desc("usage: remc info RESULT.h5 | STUDY.h5\n\noptions");
+  desc.add_options()("help,h", "this help")("result", po::value(&path), "result or study file");
   po::positional_options_description positional;
   positional.add("result", 1);
   if (parse_command_options(args, desc, &positional)) return kExitOk;
