@@ -68,7 +68,8 @@ int command_study(const std::vector<std::string>& args) {
     write_study_part(out, spec, design, shard, slice, values, info);
     if (!quiet)
       std::cout << out << ": study part " << shard.index << "/" << shard.count << ", design points " << slice.first
-                << ".." << slice.first + slice.count << " of " << design.points << " (combine with remc merge)\n";
+                << ".." << slice.first + slice.count - 1 << " of 0.." << design.points - 1
+                << " (combine the parts with remc merge)\n";
     return kExitOk;
   }
 
@@ -105,6 +106,7 @@ int command_study(const std::vector<std::string>& args) {
   }
   StudyResults results = analyse_study(*spec, *design, values);
   results.engine = info;
+  results.simulate_seconds = info.simulate_seconds + info.reduce_seconds;
   results.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   write_study(out, *spec, *design, results, options);
   if (!quiet) print_study_info(out, std::cout);

@@ -44,7 +44,9 @@ struct StudyFile {
 std::vector<std::size_t> ranked(const std::vector<double>& key, std::size_t offset, std::size_t n) {
   std::vector<std::size_t> order(n);
   std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return key[offset + a] > key[offset + b]; });
+  // NaN (no estimate) sorts last.
+  const auto k = [&](std::size_t i) { return std::isnan(key[offset + i]) ? -INFINITY : key[offset + i]; };
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return k(a) > k(b); });
   return order;
 }
 
@@ -132,9 +134,11 @@ bool is_study_file(const std::string& path) {
 void print_study_info(const std::string& path, std::ostream& out) {
   const StudyFile s(path);
   const std::string method = s.study.string_attribute("method");
+  // A grid of listed scenarios has no factors (its factor scale holds a placeholder).
+  const std::size_t factor_count = s.F == 1 && s.factors[0] == "(none)" ? 0 : s.F;
   out << "remc study " << path << ": " << method << ", " << s.P << " design points x "
       << s.study.int_attribute("paths_per_point") << " paths (common random numbers, seed "
-      << s.study.int_attribute("seed") << "), " << s.F << " factor" << (s.F == 1 ? "" : "s") << ", " << s.E
+      << s.study.int_attribute("seed") << "), " << factor_count << " factor" << (factor_count == 1 ? "" : "s") << ", " << s.E
       << " output" << (s.E == 1 ? "" : "s") << "\n";
   if (method == "grid") print_grid(s, out);
   else if (method == "oat") print_tornado(s, out);

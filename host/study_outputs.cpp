@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <limits>
 #include <vector>
 
 #include "config_values.h"
@@ -41,8 +42,10 @@ std::string month_label(int year, int month) {
 }
 
 bool looks_like_month(const std::string& s) {
-  return s.size() == 7 && s[4] == '-' && std::isdigit(static_cast<unsigned char>(s[0])) &&
-         std::isdigit(static_cast<unsigned char>(s[5]));
+  if (s.size() != 7 || s[4] != '-') return false;
+  for (int i : {0, 1, 2, 3, 5, 6})
+    if (!std::isdigit(static_cast<unsigned char>(s[i]))) return false;
+  return true;
 }
 
 int month_index(const std::string& text, const std::string& label, const RunConfig& config) {
@@ -116,7 +119,6 @@ StudyOutput parse_study_output(const std::string& raw, const RunConfig& config) 
   }
   ++next;
   const bool per_material = metric->scope == S::kMonthlyMaterial || metric->scope == S::kSummaryMaterial;
-  const bool monthly = metric->scope == S::kMonthlyMaterial || metric->scope == S::kMonthlyGlobal;
 
   int material = -1;
   if (per_material) {
@@ -136,7 +138,6 @@ StudyOutput parse_study_output(const std::string& raw, const RunConfig& config) 
     }
   }
   const bool still_monthly = metric->scope == S::kMonthlyMaterial || metric->scope == S::kMonthlyGlobal;
-  (void)monthly;
 
   int month = -1;
   if (still_monthly && out.stat != OutputStat::kPExceedAny) {
@@ -186,11 +187,7 @@ StudyOutput parse_study_output(const std::string& raw, const RunConfig& config) 
   std::string norm = std::string(stat->name) + "(" + metric->name;
   if (material >= 0) norm += ", " + config.material_names[material];
   if (month >= 0) norm += ", " + args[next - (stat->takes_number ? 2 : 1)];
-  if (stat->takes_number) {
-    char num[32];
-    std::snprintf(num, sizeof num, "%g", x);
-    norm += std::string(", ") + num;
-  }
+  if (stat->takes_number) norm += ", " + format_number(x);
   out.text = norm + ")";
   const bool probability = out.stat == OutputStat::kPExceed || out.stat == OutputStat::kPExceedAny;
   out.units = probability ? "1" : metric->units;
@@ -228,6 +225,13 @@ double path_term(const StudyOutput& output, float value) {
 }
 
 namespace {
+
+// The sorted values at fractional rank h, interpolated linearly.
+double sorted_quantile_at(const std::vector<double>& sorted, double h) {
+  const std::size_t lo = static_cast<std::size_t>(std::floor(h));
+  const std::size_t hi = std::min(lo + 1, sorted.size() - 1);
+  return sorted[lo] + (h - static_cast<double>(lo)) * (sorted[hi] - sorted[lo]);
+}
 
 // Sample quantile, linear interpolation between order statistics (type 7).
 double sorted_quantile(const std::vector<double>& sorted, double q) {
@@ -283,10 +287,16 @@ Estimate estimate(const StudyOutput& output, const float* values, std::uint64_t 
   const double var_q = sorted_quantile(sorted, q);
   if (output.stat == OutputStat::kQuantile) {
     e.value = var_q;
-    // Order statistics one binomial standard deviation either side of rank n q.
+    // Order statistics one binomial standard deviation either side of the
+    // estimate's rank h = (n - 1) q. Too few paths in the tail to have
+    // them (n q (1 - q) < 1): no standard error (NaN) rather than a false 0.
     const double spread = std::sqrt(dn * q * (1.0 - q));
-    const double lo_rank = std::max(0.0, dn * q - spread), hi_rank = std::min(dn - 1.0, dn * q + spread);
-    e.stderr_ = 0.5 * (sorted[static_cast<std::size_t>(hi_rank)] - sorted[static_cast<std::size_t>(lo_rank)]);
+    const double h = (dn - 1.0) * q;
+    if (spread < 1.0 || h - spread < 0.0 || h + spread > dn - 1.0) {
+      e.stderr_ = std::numeric_limits<double>::quiet_NaN();
+      return e;
+    }
+    e.stderr_ = 0.5 * (sorted_quantile_at(sorted, h + spread) - sorted_quantile_at(sorted, h - spread));
     return e;
   }
   // Expected shortfall: mean of the values at or above the L-quantile.
@@ -300,9 +310,14 @@ Estimate estimate(const StudyOutput& output, const float* values, std::uint64_t 
     ++tail;
   }
   e.value = sum / static_cast<double>(tail);
-  const double var_tail = tail > 1 ? std::max(0.0, (sum2 - sum * sum / static_cast<double>(tail)) /
-                                                       static_cast<double>(tail - 1))
-                                   : 0.0;
+  // The asymptotic formula needs a tail of some size: below 10 expected
+  // paths beyond the quantile, no standard error (NaN) rather than a false one.
+  if (dn * (1.0 - q) < 10.0 || tail < 2) {
+    e.stderr_ = std::numeric_limits<double>::quiet_NaN();
+    return e;
+  }
+  const double var_tail =
+      std::max(0.0, (sum2 - sum * sum / static_cast<double>(tail)) / static_cast<double>(tail - 1));
   e.stderr_ = std::sqrt((var_tail + q * (e.value - var_q) * (e.value - var_q)) / (dn * (1.0 - q)));
   return e;
 }

@@ -36,6 +36,7 @@ void write_study_part(const std::string& path, const StudySpec& spec, const Stud
     file.set_attribute("point_count", static_cast<std::int64_t>(slice.count));
     file.set_attribute("shard", std::to_string(shard.index) + "/" + std::to_string(shard.count));
     file.set_attribute("device", info.device);
+    file.set_attribute("backend", info.threads > 0 || info.device.rfind("CPU", 0) == 0 ? "cpu" : "cuda");
     h5::Dataset v = file.write("values", values, {slice.count, spec.outputs.size(), spec.paths}, true);
     v.set_attribute("units", "per output: see the study's outputs");
     v.set_attribute("description", "per-path value of each output's metric, [point][output][path]");
@@ -55,7 +56,7 @@ bool is_study_part(const std::string& path) {
 namespace {
 
 struct StudyPart {
-  std::string path, study_hash, version, study_file, study_text, base_config, device;
+  std::string path, study_hash, version, study_file, study_text, base_config, device, backend;
   std::int64_t seed = 0, paths = 0, points = 0, first = 0, count = 0;
 };
 
@@ -70,6 +71,7 @@ StudyPart read_part_header(const std::string& path) {
   p.study_text = f.string_attribute("study_text");
   p.base_config = f.string_attribute("base_config");
   p.device = f.string_attribute("device");
+  p.backend = f.has_attribute("backend") ? f.string_attribute("backend") : "cpu";
   p.seed = f.int_attribute("seed");
   p.paths = f.int_attribute("paths_per_point");
   p.points = f.int_attribute("points");
@@ -116,13 +118,21 @@ void merge_study_parts(const std::vector<std::string>& inputs, const std::string
   std::vector<float> values;
   values.reserve(design.points * spec.outputs.size() * spec.paths);
   for (const StudyPart& p : parts) {
-    const std::vector<float> v = h5::File::open_read_only(p.path).open_dataset("values").read_floats();
+    const h5::Dataset d = h5::File::open_read_only(p.path).open_dataset("values");
+    const std::vector<hsize_t> want = {static_cast<hsize_t>(p.count), spec.outputs.size(), spec.paths};
+    if (d.shape() != want)
+      throw UsageError("merge: " + p.path + ": /values does not hold " + std::to_string(p.count) + " points x " +
+                       std::to_string(spec.outputs.size()) + " outputs x " + std::to_string(spec.paths) + " paths");
+    const std::vector<float> v = d.read_floats();
     values.insert(values.end(), v.begin(), v.end());
   }
   StudyResults results = analyse_study(spec, design, values);
   results.engine.device = first.device + " (merged from " + std::to_string(parts.size()) + " parts)";
+  // The merge's own time: the parts' simulation times are in the parts.
   results.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  write_study(out, spec, design, results, StudyRunOptions{});
+  StudyRunOptions options;
+  options.backend = first.backend == "cuda" ? Backend::kCuda : Backend::kCpu;
+  write_study(out, spec, design, results, options);
 }
 
 }  // namespace remc

@@ -1,11 +1,12 @@
 // A study's design, its batched run and the method's analysis.
 #include "study_run.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <limits>
-#include <random>
 
 #include "config_values.h"
 #include "errors.h"
@@ -20,6 +21,17 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 // from the study seed so a study is reproducible from its file alone.
 std::uint64_t design_seed(const StudySpec& spec) { return 0x5EED0000ull ^ spec.seed; }
 std::uint64_t bootstrap_seed(const StudySpec& spec) { return 0xB0075ull ^ (static_cast<std::uint64_t>(spec.seed) << 20); }
+
+// The bootstrap seed of one difference (points a and b, output e): a hash,
+// so no two differences share resamples whatever the study's size.
+std::uint64_t pair_seed(const StudySpec& spec, std::uint64_t a, std::uint64_t b, int e) {
+  std::uint64_t h = bootstrap_seed(spec);
+  for (std::uint64_t v : {a, b, static_cast<std::uint64_t>(e)}) {
+    h ^= v + 0x9E3779B97F4A7C15ull + (h << 6) + (h >> 2);
+    h *= 0xBF58476D1CE4E5B9ull;
+  }
+  return h;
+}
 
 std::vector<double> base_values(const StudySpec& spec) {
   std::vector<double> v;
@@ -91,7 +103,7 @@ StudyDesign make_design(const StudySpec& spec) {
         const int block = row / n, j = row % n;
         const std::string label = block == 0 ? "A " + std::to_string(j)
                                   : block == 1 ? "B " + std::to_string(j)
-                                               : "AB" + spec.factors[block - 2].name + " " + std::to_string(j);
+                                               : "AB_" + spec.factors[block - 2].name + " " + std::to_string(j);
         add_point(d, label, values);
       }
       break;
@@ -102,12 +114,44 @@ StudyDesign make_design(const StudySpec& spec) {
 
 namespace {
 
-// The models of every design point, all with the base config's shape.
-std::vector<Model> build_models(const StudySpec& spec, const StudyDesign& design) {
+// The study keeps every path's output values (4 bytes each) and every
+// point's model: refuse up front, with the numbers, what cannot fit in this
+// machine's memory, rather than fail part way with an allocation error.
+void check_memory(const StudySpec& spec, const StudyDesign& design, std::uint64_t count) {
+  const double values = static_cast<double>(count) * static_cast<double>(spec.outputs.size()) * spec.paths * 4.0;
+  const double models = static_cast<double>(count) * sizeof(Model) * 2.0;  // host copy and engine copy
+  const double pages = static_cast<double>(sysconf(_SC_PHYS_PAGES)), page = static_cast<double>(sysconf(_SC_PAGE_SIZE));
+  const double available = pages > 0 && page > 0 ? pages * page : 0.0;
+  if (available > 0.0 && values + models > 0.8 * available)
+    throw ConfigError(spec.file + ": [study]: " + std::to_string(count) + " design points x " +
+                      std::to_string(spec.outputs.size()) + " outputs x " + std::to_string(spec.paths) +
+                      " paths need " + std::to_string(static_cast<long long>((values + models) / 1048576.0)) +
+                      " MiB, more than this machine can hold; split the points with --shard K/N or MPI ranks, or "
+                      "lower paths (design has " + std::to_string(design.points) + " points)");
+}
+
+// A design point that fixes a key the base config draws from a distribution
+// has one uncertain parameter fewer, and without care every later parameter
+// would move to the previous one's random numbers: the points would no
+// longer share draws. Each parameter keeps its base-config slot instead (a
+// parameter the base does not draw gets the next unused slot).
+void keep_base_slots(const RunConfig& base, RunConfig& point) {
+  const std::vector<std::string>& names = base.uncertain_names;
+  std::int32_t next_new = static_cast<std::int32_t>(names.size());
+  for (int i = 0; i < point.model.uncertain_count; ++i) {
+    const auto at = std::find(names.begin(), names.end(), point.uncertain_names[i]);
+    point.model.uncertain_slot[i] = at != names.end() ? static_cast<std::int32_t>(at - names.begin()) : next_new++;
+  }
+}
+
+// The models of design points [first, first + count), all with the base
+// config's shape (each is about 21 kB: a study holds only its slice's).
+std::vector<Model> build_models(const StudySpec& spec, const StudyDesign& design, std::uint64_t first,
+                                std::uint64_t count) {
   std::vector<Model> models;
-  models.reserve(design.points);
+  models.reserve(count);
   const std::size_t k = spec.factors.size();
-  for (std::uint64_t p = 0; p < design.points; ++p) {
+  for (std::uint64_t p = first; p < first + count; ++p) {
     RunConfig config;
     if (spec.method == StudyMethod::kGrid && !spec.scenarios.empty()) {
       config = p == 0 ? spec.base : build_scenario(spec, spec.scenarios[p - 1]);
@@ -125,11 +169,12 @@ std::vector<Model> build_models(const StudySpec& spec, const StudyDesign& design
         }
       }
     }
-    const Model& m = config.model;
+    Model& m = config.model;
     if (m.materials != spec.base.model.materials || m.months != spec.base.model.months ||
         m.regime.count != spec.base.model.regime.count)
       throw ConfigError(spec.file + ": design point '" + design.labels[p] +
                         "' changes the model's shape (materials, months or regimes); factors may only change values");
+    keep_base_slots(spec.base, config);
     models.push_back(m);
   }
   return models;
@@ -170,19 +215,46 @@ double paired_stderr(const StudyOutput& out, const float* a, const float* b, std
   return std::sqrt(m2 / static_cast<double>(n - 1) / static_cast<double>(n));
 }
 
-// For quantiles and expected shortfall: the standard deviation of the
-// difference over bootstrap resamples of the paths, the same path indices
-// for both points so the pairing is kept.
+// A path's term in the expected shortfall's influence function: the ES
+// estimator is, to first order, the mean of VaR + (x - VaR) 1{x > VaR} /
+// (1 - L) over paths. Differences of these terms between two points give a
+// paired standard error without resampling.
+std::vector<double> shortfall_terms(const StudyOutput& out, const float* x, std::uint64_t n) {
+  std::vector<float> copy(x, x + n);
+  StudyOutput quantile = out;
+  quantile.stat = OutputStat::kQuantile;
+  const double var = statistic(quantile, copy);
+  std::vector<double> terms(n);
+  for (std::uint64_t i = 0; i < n; ++i)
+    terms[i] = var + (x[i] > var ? (x[i] - var) / (1.0 - out.level) : 0.0);
+  return terms;
+}
+
+// Uniform index in [0, n) from a 64-bit generator (splitmix64, then Lemire's
+// multiply-shift): the same numbers with any compiler or standard library.
+struct PortableIndex {
+  std::uint64_t state;
+  std::uint64_t operator()(std::uint64_t n) {
+    std::uint64_t z = (state += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    z ^= z >> 31;
+    return static_cast<std::uint64_t>((static_cast<unsigned __int128>(z) * n) >> 64);
+  }
+};
+
+// For quantiles: the standard deviation of the difference over bootstrap
+// resamples of the paths, the same path indices for both points so the
+// pairing is kept.
 double paired_bootstrap_stderr(const StudyOutput& out, const float* a, const float* b, std::uint64_t n,
                                std::uint64_t seed) {
   constexpr int kResamples = 200;
-  std::mt19937_64 rng(seed);
-  std::uniform_int_distribution<std::uint64_t> pick(0, n - 1);
+  PortableIndex pick{seed};
   std::vector<float> ra(n), rb(n);
   double sum = 0.0, sum2 = 0.0;
   for (int r = 0; r < kResamples; ++r) {
     for (std::uint64_t i = 0; i < n; ++i) {
-      const std::uint64_t j = pick(rng);
+      const std::uint64_t j = pick(n);
       ra[i] = a[j];
       rb[i] = b[j];
     }
@@ -194,17 +266,33 @@ double paired_bootstrap_stderr(const StudyOutput& out, const float* a, const flo
   return std::sqrt(std::max(0.0, (sum2 - kResamples * mean * mean) / (kResamples - 1)));
 }
 
+double paired_terms_stderr(const std::vector<double>& a, const std::vector<double>& b) {
+  const std::size_t n = a.size();
+  double mean = 0.0;
+  for (std::size_t i = 0; i < n; ++i) mean += a[i] - b[i];
+  mean /= static_cast<double>(n);
+  double m2 = 0.0;
+  for (std::size_t i = 0; i < n; ++i) m2 += (a[i] - b[i] - mean) * (a[i] - b[i] - mean);
+  return std::sqrt(m2 / static_cast<double>(n - 1) / static_cast<double>(n));
+}
+
+// The paired standard error of point a minus point b for one output: from
+// per-path differences (means, probabilities), of influence-function terms
+// (expected shortfall) or by bootstrap (quantiles). The bootstrap's seed
+// depends only on the output and the two points, so any split of the work
+// gives the same number.
 double difference_stderr(const StudyOutput& out, const float* a, const float* b, std::uint64_t n, std::uint64_t seed) {
-  return output_is_mean(out) ? paired_stderr(out, a, b, n) : paired_bootstrap_stderr(out, a, b, n, seed);
+  if (output_is_mean(out)) return paired_stderr(out, a, b, n);
+  if (out.stat == OutputStat::kExpectedShortfall) return paired_terms_stderr(shortfall_terms(out, a, n), shortfall_terms(out, b, n));
+  return paired_bootstrap_stderr(out, a, b, n, seed);
 }
 
 }  // namespace
 
 std::vector<float> simulate_points(const StudySpec& spec, const StudyDesign& design, std::uint64_t first_point,
                                    std::uint64_t count, const StudyRunOptions& options, EngineInfo* info) {
-  const std::vector<Model> all = build_models(spec, design);  // every point: config errors surface on every shard
-  const std::vector<Model> models(all.begin() + static_cast<std::ptrdiff_t>(first_point),
-                                  all.begin() + static_cast<std::ptrdiff_t>(first_point + count));
+  check_memory(spec, design, count);
+  const std::vector<Model> models = build_models(spec, design, first_point, count);
   const int E = static_cast<int>(spec.outputs.size());
   const std::uint64_t K = spec.paths;
   std::vector<PathExtract> extracts;
@@ -245,6 +333,9 @@ StudyResults analyse_study(const StudySpec& spec, const StudyDesign& design, con
   const int E = static_cast<int>(spec.outputs.size());
   const std::uint64_t K = spec.paths, P = design.points;
   const std::size_t factors = spec.factors.size();
+  if (values.size() != P * static_cast<std::uint64_t>(E) * K)
+    throw RuntimeError("study analysis: " + std::to_string(values.size()) + " per-path values for " +
+                       std::to_string(P) + " points x " + std::to_string(E) + " outputs x " + std::to_string(K) + " paths");
   StudyResults res;
   const auto at = [&](std::uint64_t point, int e) { return values.data() + (point * E + e) * K; };
   res.estimate.resize(P * E);
@@ -278,41 +369,65 @@ StudyResults analyse_study(const StudySpec& spec, const StudyDesign& design, con
     res.difference.resize(P * E);
     res.difference_stderr.resize(P * E);
     res.difference_stderr_unpaired.resize(P * E);
-    for (std::uint64_t p = 0; p < P; ++p)
-      for (int e = 0; e < E; ++e) {
-        const std::size_t i = p * E + e;
-        res.difference[i] = res.estimate[i] - res.estimate[e];
-        res.difference_stderr[i] = p == 0 ? 0.0 : difference_stderr(spec.outputs[e], at(p, e), at(0, e), K, bootstrap_seed(spec) + i);
-        res.difference_stderr_unpaired[i] =
-            p == 0 ? 0.0 : std::sqrt(res.stderr_[i] * res.stderr_[i] + res.stderr_[e] * res.stderr_[e]);
-      }
+    // Independent items with their own seeds: threads change nothing.
+#pragma omp parallel for schedule(dynamic)
+    for (std::int64_t i = 0; i < static_cast<std::int64_t>(P * E); ++i) {
+      const std::uint64_t p = static_cast<std::uint64_t>(i) / E;
+      const int e = static_cast<int>(i % E);
+      res.difference[i] = res.estimate[i] - res.estimate[e];
+      res.difference_stderr[i] =
+          p == 0 ? 0.0 : difference_stderr(spec.outputs[e], at(p, e), at(0, e), K, pair_seed(spec, p, 0, e));
+      res.difference_stderr_unpaired[i] =
+          p == 0 ? 0.0 : std::sqrt(res.stderr_[i] * res.stderr_[i] + res.stderr_[e] * res.stderr_[e]);
+    }
   }
   if (spec.method == StudyMethod::kOat) {
     res.tornado.resize(static_cast<std::size_t>(E) * factors);
-    for (int e = 0; e < E; ++e)
-      for (std::size_t f = 0; f < factors; ++f) {
-        const std::uint64_t lo = 1 + 2 * f, hi = 2 + 2 * f;
+#pragma omp parallel for schedule(dynamic)
+    for (std::int64_t i = 0; i < static_cast<std::int64_t>(E * factors); ++i) {
+      const int e = static_cast<int>(static_cast<std::size_t>(i) / factors);
+      const std::size_t f = static_cast<std::size_t>(i) % factors;
+      {
+        const std::uint64_t lo = 1 + 2 * f, hi = 2 + 2 * f;  // oat points: base, then low and high per factor
         TornadoEntry& t = res.tornado[e * factors + f];
         t.low = res.estimate[lo * E + e];
         t.low_stderr = res.stderr_[lo * E + e];
         t.high = res.estimate[hi * E + e];
         t.high_stderr = res.stderr_[hi * E + e];
         t.swing = std::fabs(t.high - t.low);
-        t.swing_stderr = difference_stderr(spec.outputs[e], at(hi, e), at(lo, e), K, bootstrap_seed(spec) + 7919 * (f + 1) + e);
+        t.swing_stderr = difference_stderr(spec.outputs[e], at(hi, e), at(lo, e), K, pair_seed(spec, hi, lo, e));
       }
+    }
   }
+  // An output that is constant over the design (or not finite somewhere) has
+  // no variance to decompose: its indices are NaN, the other outputs' stand.
   if (spec.method == StudyMethod::kMorris) {
     for (int e = 0; e < E; ++e) {
       std::vector<double> y(P);
       for (std::uint64_t p = 0; p < P; ++p) y[p] = res.estimate[p * E + e];
-      res.morris.push_back(sens::morris_statistics(design.morris, y));
+      try {
+        res.morris.push_back(sens::morris_statistics(design.morris, y));
+      } catch (const std::invalid_argument&) {
+        const std::vector<double> nan(factors, kNaN);
+        res.morris.push_back(sens::MorrisStats{nan, nan, nan});
+      }
     }
   }
   if (spec.method == StudyMethod::kSobol) {
     for (int e = 0; e < E; ++e) {
       std::vector<double> y(P);
       for (std::uint64_t p = 0; p < P; ++p) y[p] = res.estimate[p * E + e];
-      res.sobol.push_back(sens::sobol_indices(design.saltelli, y, spec.bootstrap, spec.confidence, bootstrap_seed(spec) + e));
+      try {
+        res.sobol.push_back(
+            sens::sobol_indices(design.saltelli, y, spec.bootstrap, spec.confidence, bootstrap_seed(spec) + e));
+      } catch (const std::invalid_argument&) {
+        sens::SobolIndices none;
+        const std::vector<double> nan(factors, kNaN);
+        none.first = none.first_lo = none.first_hi = none.total = none.total_lo = none.total_hi = nan;
+        none.variance = 0.0;
+        none.mean = res.estimate[e];
+        res.sobol.push_back(none);
+      }
     }
   }
   return res;

@@ -180,13 +180,20 @@ StudyFactor read_factor(const StudySpec& spec, const StudyReader& r, const std::
     }
   }
 
+  const auto not_for = [&](const std::string& key, const std::string& methods) {
+    if (r.has(section, key)) r.fail(section, key, std::string("only for method = ") + methods + " (this study is " + method_name(spec.method) + ")");
+  };
   if (spec.method == StudyMethod::kGrid) {
+    for (const char* key : {"low", "high", "distribution"}) not_for(key, "oat, morris or sobol");
+    not_for("base", "oat");
     f.levels = r.numbers(section, "levels");
     if (f.levels.empty()) r.fail(section, "levels", "empty: give one or more values");
     for (double v : f.levels) check_factor_value(spec, r, section, "levels", f, v);
     return f;
   }
-  if (r.has(section, "levels")) r.fail(section, "levels", std::string("only for method = grid (") + method_name(spec.method) + " uses low and high)");
+  not_for("levels", "grid");
+  if (spec.method == StudyMethod::kOat) not_for("distribution", "morris or sobol");
+  else not_for("base", "oat");
   f.low = r.number(section, "low");
   f.high = r.number(section, "high");
   if (!(f.low < f.high)) r.fail(section, "high", "empty range: high must be above low (" + format_number(f.low) + ")");
@@ -260,6 +267,8 @@ StudySpec load_study_tree(const IniTree& tree, const std::string& path, const st
   spec.base_tree = tree;
   std::vector<std::string> factor_sections, scenario_sections;
   for (const auto& [name, section] : tree.sections) {
+    if (name.rfind("study", 0) == 0 && section.file != path)
+      r.fail_section(name, "study sections belong in the study file itself, not in an included file");
     if (name == kStudy) continue;
     if (name.rfind(kFactorPrefix, 0) == 0) factor_sections.push_back(name);
     else if (name.rfind(kScenarioPrefix, 0) == 0) scenario_sections.push_back(name);

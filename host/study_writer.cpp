@@ -87,8 +87,9 @@ void write_study(const std::string& path, const StudySpec& spec, const StudyDesi
       factor_names.push_back(f.name);
       keys.push_back(f.key);
       distributions.push_back(spec.method == StudyMethod::kGrid ? "levels" : f.distribution());
-      low.push_back(spec.method == StudyMethod::kGrid ? f.levels.front() : f.low);
-      high.push_back(spec.method == StudyMethod::kGrid ? f.levels.back() : f.high);
+      const bool grid = spec.method == StudyMethod::kGrid;
+      low.push_back(grid ? *std::min_element(f.levels.begin(), f.levels.end()) : f.low);
+      high.push_back(grid ? *std::max_element(f.levels.begin(), f.levels.end()) : f.high);
       base.push_back(f.has_base ? f.base : std::nan(""));
     }
     std::vector<std::string> output_names, output_units, output_descriptions;
@@ -143,8 +144,9 @@ void write_study(const std::string& path, const StudySpec& spec, const StudyDesi
       for (std::size_t e = 0; e < E; ++e) {
         std::vector<std::size_t> order(F);
         for (std::size_t f = 0; f < F; ++f) order[f] = f;
-        std::stable_sort(order.begin(), order.end(),
-                         [&](std::size_t a, std::size_t b) { return swing[e * F + a] > swing[e * F + b]; });
+        // Largest swing first; a NaN swing (no estimate) last.
+        const auto key = [&](std::size_t f) { return std::isnan(swing[e * F + f]) ? -1.0 : swing[e * F + f]; };
+        std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return key(a) > key(b); });
         std::vector<double> r(F);
         for (std::size_t i = 0; i < F; ++i) r[order[i]] = static_cast<double>(i + 1);
         rank.insert(rank.end(), r.begin(), r.end());

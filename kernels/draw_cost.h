@@ -32,7 +32,7 @@ struct DrawCostKernel {
       const PathRng rng(seed, kStreamSimulation, first_path + local + lane);
       float sum = 0.0f;
       for (int i = 0; i < md.uncertain_count; ++i) {
-        UniformSequence seq(rng, kSlotParam + static_cast<std::uint32_t>(i));
+        UniformSequence seq(rng, kSlotParam + static_cast<std::uint32_t>(md.uncertain_slot[i]));
         sum += sample(md.uncertain[i], seq);
       }
       for (int p = 0; p < md.projects; ++p) {

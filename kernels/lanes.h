@@ -107,8 +107,9 @@ struct VectorLanes {
   using M = I;  // comparisons give -1 (true) or 0 per lane
 };
 
-// The width the CPU backend uses: 8 floats, one AVX2 register; on a machine
-// without AVX2 the compiler splits each operation in two SSE halves.
+// Eight floats, one AVX2 register: the group the CPU block reduction works
+// in (kernels/reduce.h), whatever width the path kernel uses. Without AVX2
+// the compiler splits each operation into two SSE halves.
 using CpuLanes = VectorLanes<8>;
 
 // One bit per lane of a mask (bit i set when lane i is true).
@@ -221,7 +222,6 @@ inline VectorLanes<8>::U mul_hi_lo(VectorLanes<8>::U a, VectorLanes<8>::U b, Vec
 #endif
 }
 
-
 inline VectorLanes<16>::U mul_hi_lo(VectorLanes<16>::U a, VectorLanes<16>::U b, VectorLanes<16>::U* lo) {
   typedef VectorLanes<8>::U H;
   H lo0, lo1;
@@ -233,10 +233,9 @@ inline VectorLanes<16>::U mul_hi_lo(VectorLanes<16>::U a, VectorLanes<16>::U b, 
   return __builtin_shufflevector(hi0, hi1, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
 }
 
-
 // Stores lanes (64-byte aligned for 16, 32 for 8) without reading their cache
-// line into the cache first (a non-temporal store): the block buffer is written once and
-// read back only after the whole block, long after it would have been evicted.
+// line first (a non-temporal store): the block buffer is written once and read
+// back only after the whole block, long after it would have been evicted.
 // stream_fence() orders these stores before any later read by other threads.
 inline void stream_lanes(float* p, VectorLanes<8>::F x) {
 #if defined(__AVX__)
@@ -258,7 +257,8 @@ inline void stream_lanes(float* p, VectorLanes<16>::F x) {
 
 #endif  // !__CUDACC__
 
-// Minimum and maximum as one comparison and select (the kernels never hold NaN).
+// Minimum and maximum as one comparison and select (not IEEE fmin/fmax:
+// if either argument is NaN the result is a).
 template <class F>
 REMC_HD_INLINE F min_lanes(F a, F b) {
   return select(b < a, b, a);

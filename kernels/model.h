@@ -123,6 +123,11 @@ struct Model {
 
   int uncertain_count = 0;
   DistSpec uncertain[kMaxUncertain];  // drawn once per path, in this order
+  // The random-number slot of each uncertain parameter: kSlotParam +
+  // uncertain_slot[i]. Normally i; a study keeps each parameter on its base
+  // config's slot when a design point fixes an earlier one, so the points
+  // still share random numbers (common random numbers, host/study_run.cpp).
+  std::int32_t uncertain_slot[kMaxUncertain] = {};
 };
 
 }  // namespace remc

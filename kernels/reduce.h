@@ -95,9 +95,6 @@ struct SumMinMax {
   double sum, min, max;
 };
 
-REMC_HD_INLINE double min_d(double a, double b) { return b < a ? b : a; }
-REMC_HD_INLINE double max_d(double a, double b) { return b > a ? b : a; }
-
 REMC_HD_INLINE double tree_sum(const double* a) {
   return ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
 }

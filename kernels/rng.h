@@ -43,7 +43,7 @@ enum DrawSlot : std::uint32_t {
   kSlotMaterial = 16,       // + material: demand noise (importer, allies), price noise (ex-China, China)
   kSlotProjectUtil = 64,    // + project / 4: utilisation noise, four projects per draw
   // Per-path draws (month word kMonthPerPath + attempt).
-  kSlotParam = 1024,        // + uncertain-parameter index
+  kSlotParam = 1024,        // + uncertain-parameter slot (Model::uncertain_slot)
   kSlotProjectFate = 2048,  // + project: u0 failure, u1/u2 delay normal
 };
 

@@ -89,7 +89,7 @@ struct PathStart {
   REMC_HD void draw(const Model& md, std::uint32_t seed, std::uint64_t path) {
     const PathRng rng(seed, kStreamSimulation, path);
     for (int i = 0; i < md.uncertain_count; ++i) {
-      UniformSequence seq(rng, kSlotParam + static_cast<std::uint32_t>(i));
+      UniformSequence seq(rng, kSlotParam + static_cast<std::uint32_t>(md.uncertain_slot[i]));
       draws[i] = sample(md.uncertain[i], seq);
     }
     // Project fates: failure, lognormal delay, start month.

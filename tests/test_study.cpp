@@ -76,6 +76,56 @@ high = 0.55
   EXPECT_EQ(r.difference_stderr[1 * E + 0], 0.0);
 }
 
+// A scenario that fixes a key the base config draws from a distribution
+// (Lynas Texas' failure probability) removes one uncertain parameter; the
+// later ones (demand growth and elasticities) must keep their random numbers,
+// or the points stop sharing paths. Mid-2025 the project cannot be online
+// yet (online month 18 at the earliest), so the month-5 price and shortage
+// must be identical: differences of exactly 0.
+TEST(Study, FixingADrawnKeyKeepsTheOtherDrawsPaired) {
+  ScratchDir dir("study-pinned");
+  const std::string path = write_study(dir, "pin.ini", R"(
+[study]
+method = grid
+paths = 1000
+outputs = mean(price, ndpr, 2025-06); mean(shortage_t, dy, 2025-06)
+
+[study.scenario.pinned]
+project.lynas_texas.fail_prob = 0.75
+)");
+  const remc::StudyResults r = run(path);
+  EXPECT_EQ(r.difference[1 * 2 + 0], 0.0);
+  EXPECT_EQ(r.difference[1 * 2 + 1], 0.0);
+  EXPECT_EQ(r.difference_stderr[1 * 2 + 0], 0.0);
+  EXPECT_GT(r.stderr_[1 * 2 + 0], 0.0);  // the outputs do vary over paths
+}
+
+// A Sobol output that is the same at every design point (no shortage of
+// more than 500 % can happen) has no variance to decompose: NaN indices,
+// while the other output is analysed and the study is written.
+TEST(Study, SobolConstantOutputGivesNaNIndices) {
+  ScratchDir dir("study-constant");
+  const std::string path = write_study(dir, "sobol.ini", R"(
+[study]
+method = sobol
+paths = 64
+base_samples = 16
+bootstrap = 20
+outputs = p_exceed_any(shortage_frac, dy, 5); mean(months_restricted)
+
+[study.factor.escalation]
+key = tension.escalation_sensitivity
+low = 0.25
+high = 1
+)");
+  const remc::StudyResults r = run(path);
+  ASSERT_EQ(r.sobol.size(), 2u);
+  EXPECT_TRUE(std::isnan(r.sobol[0].first[0]));
+  EXPECT_TRUE(std::isnan(r.sobol[0].total[0]));
+  EXPECT_GT(r.sobol[1].total[0], 0.5);  // one factor: it explains (nearly) everything
+  EXPECT_EQ(run_remc("study --config " + path + " --quiet --out " + dir.file("s.h5")).exit_code, 0);
+}
+
 // One design point of a batched study is the same simulation as a separate
 // `remc run` of that config with the same seed and paths: the means agree to
 // rounding (the run sums in chunks, the study path by path).
@@ -318,7 +368,18 @@ INSTANTIATE_TEST_SUITE_P(
                  "[study.factor.x]\nkey = tension.escalation_sensitivity\nlevels = 0, 1\n",
                  "[study.factor.x] levels = 0, 1: only for method = grid"},
         BadStudy{"paths", "[study]\nmethod = oat\npaths = 1\noutputs = mean(cum_shortage, dy)\n",
-                 "[study] paths = 1: must be an integer in [2, "}),
+                 "[study] paths = 1: must be an integer in [2, "},
+        BadStudy{"distribution_on_oat",
+                 "[study]\nmethod = oat\npaths = 10\noutputs = mean(cum_shortage, dy)\n"
+                 "[study.factor.x]\nkey = tension.escalation_sensitivity\nlow = 0.25\nhigh = 1\ndistribution = loguniform\n",
+                 "[study.factor.x] distribution = loguniform: only for method = morris or sobol"},
+        BadStudy{"range_on_grid",
+                 "[study]\nmethod = grid\npaths = 10\noutputs = mean(cum_shortage, dy)\n"
+                 "[study.factor.x]\nkey = tension.escalation_sensitivity\nlevels = 0.5, 1\nlow = 0\n",
+                 "[study.factor.x] low = 0: only for method = oat, morris or sobol"},
+        BadStudy{"month_digits",
+                 "[study]\nmethod = oat\npaths = 10\noutputs = p_exceed(shortage_frac, dy, 2025-1x, 0.1)\n",
+                 "is a monthly series: give the month as YYYY-MM"}),
     [](const testing::TestParamInfo<BadStudy>& info) { return std::string(info.param.name); });
 
 // A study file that is fine passes the same checks (guards the fixture).
