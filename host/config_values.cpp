@@ -342,4 +342,78 @@ ParsedDist parse_distribution(const std::string& text) {
   return d;
 }
 
+namespace {
+
+// Inverse of the standard normal CDF: Acklam's rational approximation
+// (relative error below 1.2e-9), refined by one Halley step on erfc, which
+// brings it to double precision.
+double inverse_phi(double p) {
+  if (p <= 0.0) return -kInf;
+  if (p >= 1.0) return kInf;
+  static const double a[] = {-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02,
+                             1.383577518672690e+02, -3.066479806614716e+01, 2.506628277459239e+00};
+  static const double b[] = {-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02,
+                             6.680131188771972e+01, -1.328068155288572e+01};
+  static const double c[] = {-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00,
+                             -2.549732539343734e+00, 4.374664141464968e+00, 2.938163982698783e+00};
+  static const double d[] = {7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00,
+                             3.754408661907416e+00};
+  double x;
+  if (p < 0.02425) {
+    const double q = std::sqrt(-2.0 * std::log(p));
+    x = (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
+        ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1.0);
+  } else if (p > 1.0 - 0.02425) {
+    const double q = std::sqrt(-2.0 * std::log1p(-p));
+    x = -(((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
+        ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1.0);
+  } else {
+    const double q = p - 0.5, r = q * q;
+    x = (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q /
+        (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1.0);
+  }
+  const double e = 0.5 * std::erfc(-x / std::sqrt(2.0)) - p;
+  const double u = e * std::sqrt(2.0 * M_PI) * std::exp(0.5 * x * x);
+  return x - u / (1.0 + 0.5 * x * u);
+}
+
+}  // namespace
+
+double inverse_cdf(const ParsedDist& d, double u) {
+  u = std::min(1.0, std::max(0.0, u));
+  if (d.truncated && (u == 0.0 || u == 1.0)) return u == 0.0 ? d.lo : d.hi;  // exactly, not through the CDF
+  const double p = d.truncated ? cdf(d, d.lo) + u * (cdf(d, d.hi) - cdf(d, d.lo)) : u;
+  double x = 0.0;
+  switch (d.spec.kind) {
+    case DistKind::kUniform:
+      x = d.a + p * (d.b - d.a);
+      break;
+    case DistKind::kTriangular: {
+      const double left = (d.b - d.a) / (d.c - d.a);
+      x = p <= left ? d.a + std::sqrt(p * (d.c - d.a) * (d.b - d.a)) : d.c - std::sqrt((1.0 - p) * (d.c - d.a) * (d.c - d.b));
+      break;
+    }
+    case DistKind::kNormal:
+      x = d.a + d.b * inverse_phi(p);
+      break;
+    case DistKind::kLognormal:
+      x = d.a * std::exp(d.b * inverse_phi(p));
+      break;
+    case DistKind::kBeta: {
+      // No closed form: bisection on the CDF (60 halvings of [0, 1]).
+      double lo = 0.0, hi = 1.0;
+      for (int i = 0; i < 60; ++i) (cdf(d, 0.5 * (lo + hi)) < p ? lo : hi) = 0.5 * (lo + hi);
+      x = 0.5 * (lo + hi);
+      break;
+    }
+    case DistKind::kBernoulli:
+      x = p > 1.0 - d.a ? 1.0 : 0.0;
+      break;
+    case DistKind::kFixed:
+      x = d.a;
+      break;
+  }
+  return d.truncated ? std::min(d.hi, std::max(d.lo, x)) : x;
+}
+
 }  // namespace remc

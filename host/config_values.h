@@ -68,6 +68,12 @@ struct ParsedDist {
 // at least kMinTruncatedMass of the mass (see docs/config.md for the rule).
 ParsedDist parse_distribution(const std::string& text);
 
+// The u-quantile of the distribution (after truncation), u in [0, 1]: the
+// inverse CDF, so uniform u gives draws of the distribution (studies map
+// their unit designs through it). -inf or +inf at 0 or 1 for an unbounded
+// support.
+double inverse_cdf(const ParsedDist& d, double u);
+
 constexpr double kMinTruncatedMass = 0.1;
 
 }  // namespace remc

@@ -27,12 +27,19 @@ const char* method_name(StudyMethod method) {
 }
 
 double StudyFactor::value_at(double u) const {
+  if (has_dist) {
+    // The ends of an unbounded distribution are infinite: a design point at
+    // u = 0 or 1 (possible for Sobol samples) takes a far quantile instead.
+    const double x = inverse_cdf(dist, u);
+    return std::isfinite(x) ? x : inverse_cdf(dist, std::min(std::max(u, 1e-12), 1.0 - 1e-12));
+  }
   if (u >= 1.0) return high;  // exactly: rounding must not step outside the range a config key allows
   const double v = log_scale ? std::exp(std::log(low) + u * (std::log(high) - std::log(low))) : low + u * (high - low);
   return std::min(std::max(v, low), high);
 }
 
 std::string StudyFactor::distribution() const {
+  if (has_dist) return dist_text;
   return std::string(log_scale ? "loguniform(" : "uniform(") + format_number(low) + ", " + format_number(high) + ")";
 }
 
@@ -194,17 +201,37 @@ StudyFactor read_factor(const StudySpec& spec, const StudyReader& r, const std::
   not_for("levels", "grid");
   if (spec.method == StudyMethod::kOat) not_for("distribution", "morris or sobol");
   else not_for("base", "oat");
+  const std::string dist = r.has(section, "distribution") ? r.text(section, "distribution") : "uniform";
+  if (looks_like_distribution(dist)) {
+    // A config distribution: the factor's values are its quantiles.
+    if (r.has(section, "low") || r.has(section, "high"))
+      r.fail(section, r.has(section, "low") ? "low" : "high", "give either low and high or a distribution, not both");
+    try {
+      f.dist = parse_distribution(dist);
+    } catch (const ValueError& err) {
+      r.fail(section, "distribution", err.what());
+    }
+    f.has_dist = true;
+    f.dist_text = dist;
+    f.low = inverse_cdf(f.dist, 0.0);  // the support: infinite for an unbounded distribution
+    f.high = inverse_cdf(f.dist, 1.0);
+    if (spec.method == StudyMethod::kMorris && !(std::isfinite(f.low) && std::isfinite(f.high)))
+      r.fail(section, "distribution", "Morris levels include the ends of the range: give a bounded distribution "
+                                      "(add truncate(lo, hi))");
+    // Values the config must accept: the range's ends, or far quantiles of an unbounded one.
+    check_factor_value(spec, r, section, "distribution", f, f.value_at(0.0));
+    check_factor_value(spec, r, section, "distribution", f, f.value_at(1.0));
+    return f;
+  }
   f.low = r.number(section, "low");
   f.high = r.number(section, "high");
   if (!(f.low < f.high)) r.fail(section, "high", "empty range: high must be above low (" + format_number(f.low) + ")");
-  if (r.has(section, "distribution")) {
-    const std::string d = r.text(section, "distribution");
-    if (d == "loguniform") {
-      if (!(f.low > 0.0)) r.fail(section, "low", "loguniform needs low > 0");
-      f.log_scale = true;
-    } else if (d != "uniform") {
-      r.fail(section, "distribution", "expected uniform or loguniform (between low and high)");
-    }
+  if (dist == "loguniform") {
+    if (!(f.low > 0.0)) r.fail(section, "low", "loguniform needs low > 0");
+    f.log_scale = true;
+  } else if (dist != "uniform") {
+    r.fail(section, "distribution", "expected uniform or loguniform (between low and high), or a distribution such as "
+                                    "normal(mu, sd) truncate(lo, hi)");
   }
   if (spec.method == StudyMethod::kOat && !f.has_base)
     r.fail(section, "base", "the base config's " + f.key + " is " + (base.empty() ? "not set" : "a distribution") +

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "config_ini.h"
+#include "config_values.h"
 #include "run_config.h"
 #include "study_outputs.h"
 
@@ -23,11 +24,15 @@ struct StudyFactor {
   std::vector<double> levels;       // grid: the values taken
   double low = 0.0, high = 0.0;     // oat: the two values; morris, sobol: the range
   bool log_scale = false;           // morris, sobol: distribution = loguniform
+  bool has_dist = false;            // morris, sobol: a config distribution instead of a range
+  ParsedDist dist;
+  std::string dist_text;
   double base = 0.0;                // the base config's value (oat's centre)
   bool has_base = false;
 
   // Morris and Sobol: the factor's value at unit coordinate u in [0, 1]
-  // (uniform or log-uniform between low and high).
+  // (uniform or log-uniform between low and high, or the distribution's
+  // u-quantile).
   double value_at(double u) const;
   std::string distribution() const;  // e.g. "uniform(0.5, 2)"
 };

@@ -126,6 +126,39 @@ high = 1
   EXPECT_EQ(run_remc("study --config " + path + " --quiet --out " + dir.file("s.h5")).exit_code, 0);
 }
 
+// A factor given as a config distribution takes its quantiles: u = 0.5 is the
+// median, the ends of a truncated distribution are its bounds.
+TEST(Study, DistributionFactorsMapUnitCoordinatesToQuantiles) {
+  ScratchDir dir("study-dist");
+  const std::string path = write_study(dir, "sobol.ini", R"(
+[study]
+method = sobol
+paths = 16
+base_samples = 8
+bootstrap = 10
+outputs = mean(months_restricted)
+
+[study.factor.escalation]
+key = tension.escalation_sensitivity
+distribution = normal(0.5, 0.1) truncate(0.3, 0.7)
+
+[study.factor.suppression]
+key = tension.suppression_rate_per_year
+distribution = triangular(1, 2, 4)
+)");
+  const remc::StudySpec spec = remc::load_study(path);
+  const remc::StudyFactor& e = spec.factors[0];
+  EXPECT_NEAR(e.value_at(0.5), 0.5, 1e-12);  // symmetric truncation: the median stays at the mean
+  EXPECT_EQ(e.value_at(0.0), 0.3);
+  EXPECT_EQ(e.value_at(1.0), 0.7);
+  EXPECT_NEAR(remc::inverse_cdf(remc::parse_distribution("normal(0, 1)"), 0.975), 1.959963984540054, 1e-12);
+  // Triangular(1, 2, 4): the mode's CDF is 1/3.
+  EXPECT_NEAR(spec.factors[1].value_at(1.0 / 3.0), 2.0, 1e-12);
+  EXPECT_EQ(spec.factors[1].distribution(), "triangular(1, 2, 4)");
+  const remc::StudyResults r = run(path);
+  EXPECT_GT(r.sobol[0].total[0], 0.0);
+}
+
 // One design point of a batched study is the same simulation as a separate
 // `remc run` of that config with the same seed and paths: the means agree to
 // rounding (the run sums in chunks, the study path by path).
@@ -377,6 +410,14 @@ INSTANTIATE_TEST_SUITE_P(
                  "[study]\nmethod = grid\npaths = 10\noutputs = mean(cum_shortage, dy)\n"
                  "[study.factor.x]\nkey = tension.escalation_sensitivity\nlevels = 0.5, 1\nlow = 0\n",
                  "[study.factor.x] low = 0: only for method = oat, morris or sobol"},
+        BadStudy{"unbounded_morris",
+                 "[study]\nmethod = morris\npaths = 10\noutputs = mean(cum_shortage, dy)\n"
+                 "[study.factor.x]\nkey = tension.escalation_sensitivity\ndistribution = normal(0.5, 0.1)\n",
+                 "[study.factor.x] distribution = normal(0.5, 0.1): Morris levels include the ends"},
+        BadStudy{"range_and_distribution",
+                 "[study]\nmethod = sobol\npaths = 10\noutputs = mean(cum_shortage, dy)\n"
+                 "[study.factor.x]\nkey = tension.escalation_sensitivity\nlow = 0\ndistribution = normal(0.5, 0.1)\n",
+                 "[study.factor.x] low = 0: give either low and high or a distribution"},
         BadStudy{"month_digits",
                  "[study]\nmethod = oat\npaths = 10\noutputs = p_exceed(shortage_frac, dy, 2025-1x, 0.1)\n",
                  "is a monthly series: give the month as YYYY-MM"}),
