@@ -10,7 +10,9 @@
 #include "cli_options.h"
 #include "config.h"
 #include "errors.h"
+#include "config_ini.h"
 #include "info.h"
+#include "study_run.h"
 
 namespace po = boost::program_options;
 
@@ -19,11 +21,24 @@ namespace remc {
 int command_validate(const std::vector<std::string>& args) {
   std::string config;
   std::vector<std::string> sets;
-  po::options_description desc("usage: remc validate --config FILE [--set SECTION.KEY=VALUE]...\n\noptions");
+  po::options_description desc(
+      "usage: remc validate --config FILE [--set SECTION.KEY=VALUE]...\n"
+      "  FILE may be a config or a study file (docs/studies.md)\n\noptions");
   desc.add_options()("help,h", "this help")("config", po::value(&config), "config file to check")(
       "set", po::value(&sets)->composing(), "override a config key (repeatable)");
   if (parse_command_options(args, desc)) return kExitOk;
   if (config.empty()) throw UsageError("validate: --config FILE is required");
+  if (read_ini_tree(config).sections.count("study")) {
+    // A study file: check it as `remc study` would, and say what it would run.
+    if (!sets.empty()) throw UsageError("validate: --set is for configs; a study file sets its own factors");
+    const StudySpec spec = load_study(config);
+    const StudyDesign design = make_design(spec);
+    std::cout << config << ": ok (" << method_name(spec.method) << " study, " << spec.factors.size() << " factor"
+              << (spec.factors.size() == 1 ? "" : "s") << ", " << spec.outputs.size() << " output"
+              << (spec.outputs.size() == 1 ? "" : "s") << ", " << design.points << " design points x " << spec.paths
+              << " paths = " << design.points * spec.paths << " paths)\n";
+    return kExitOk;
+  }
   const RunConfig cfg = load_config(config, sets);
   std::cout << config << ": ok (" << cfg.model.materials << " materials, " << cfg.model.regime.count << " regimes, "
             << cfg.model.projects << " projects, " << cfg.model.months << " months, " << cfg.model.uncertain_count

@@ -503,6 +503,20 @@ TEST(Study, MpiRanksEqualSingleProcess) {
   EXPECT_EQ(study_differences(dir.file("single.h5"), dir.file("mpi.h5")), "25 []\n");
 }
 
+// remc validate checks a study file as remc study would and says what it would run.
+TEST(Study, ValidateCommandChecksStudyFiles) {
+  const auto ok = run_remc("validate --config " + source_path("configs/studies/oat-baseline.ini"));
+  EXPECT_EQ(ok.exit_code, 0) << ok.output;
+  EXPECT_NE(ok.output.find("ok (oat study, 4 factors, 4 outputs, 9 design points x 4096 paths = 36864 paths)"),
+            std::string::npos)
+      << ok.output;
+  ScratchDir dir("study-validate");
+  const std::string bad = write_study(dir, "bad.ini", "[study]\nmethod = oat\npaths = 10\noutputs = mean(x, dy)\n");
+  const auto r = run_remc("validate --config " + bad);
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("unknown metric 'x'"), std::string::npos) << r.output;
+}
+
 // Every shipped study file validates (configs/studies/).
 TEST(Study, ShippedStudiesValidate) {
   int count = 0;
