@@ -11,6 +11,7 @@
 #include "result_reader.h"
 #include "run_state.h"
 #include "target_report.h"
+#include "study_parts.h"
 #include "study_run.h"
 #include "text_table.h"
 
@@ -36,6 +37,10 @@ int find_level(const std::vector<double>& levels, double level) {
 int info_command(const std::string& path, std::ostream& out) {
   if (is_study_file(path)) {
     print_study_info(path, out);
+    return 0;
+  }
+  if (is_study_part(path)) {
+    print_study_part_info(path, out);
     return 0;
   }
   const ResultReader result(path);

@@ -82,6 +82,15 @@ StudyPart read_part_header(const std::string& path) {
 
 }  // namespace
 
+void print_study_part_info(const std::string& path, std::ostream& out) {
+  const StudyPart p = read_part_header(path);
+  const h5::File f = h5::File::open_read_only(path);
+  out << "remc study part " << path << ": shard " << f.string_attribute("shard") << " of study " << p.study_file
+      << ", design points " << p.first << ".." << p.first + p.count - 1 << " of 0.." << p.points - 1 << ", "
+      << p.paths << " paths each (seed " << p.seed << ")\n"
+      << "combine all parts with remc merge PART.h5... -o STUDY.h5\n";
+}
+
 void merge_study_parts(const std::vector<std::string>& inputs, const std::string& out) {
   const auto start = std::chrono::steady_clock::now();
   std::vector<StudyPart> parts;

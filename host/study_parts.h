@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,9 @@ void write_study_part(const std::string& path, const StudySpec& spec, const Stud
                       const EngineInfo& info);
 
 bool is_study_part(const std::string& path);
+
+// `remc info PART.h5`: which study and which design points the part holds.
+void print_study_part_info(const std::string& path, std::ostream& out);
 
 // Checks that the parts belong to one study (same texts, seed, paths, remc
 // version) and tile its design points exactly; then analyses and writes the

@@ -478,6 +478,9 @@ TEST(Study, MergedShardsEqualSingleProcess) {
     ASSERT_EQ(r.exit_code, 0) << r.output;
     parts += " " + part;
   }
+  const auto info = run_remc("info " + dir.file("part1.h5"));
+  EXPECT_EQ(info.exit_code, 0) << info.output;
+  EXPECT_NE(info.output.find("shard 1/3"), std::string::npos) << info.output;
   const auto m = run_remc("merge" + parts + " -o " + dir.file("merged.h5"));
   ASSERT_EQ(m.exit_code, 0) << m.output;
   EXPECT_EQ(study_differences(dir.file("single.h5"), dir.file("merged.h5")), "25 []\n");  // 25 datasets for oat
