@@ -90,17 +90,23 @@ int command_study(const std::vector<std::string>& args) {
   }
   mpi::agree(failure, exit_code_of);
   if (mpi::size() > 1) {
-    // Rank order is point order: concatenating the slices gives every point's values.
+    // Rank order is point order: concatenating the slices gives every point's
+    // values. Each buffer is released as soon as it is copied, to keep rank
+    // 0's peak memory near one copy of the study.
     std::vector<char> bytes(values.size() * sizeof(float));
     std::memcpy(bytes.data(), values.data(), bytes.size());
-    const std::vector<std::vector<char>> all = mpi::gather(bytes);
+    std::vector<float>().swap(values);
+    std::vector<std::vector<char>> all = mpi::gather(bytes);
+    std::vector<char>().swap(bytes);
     if (mpi::rank() != 0) return kExitOk;
-    values.clear();
-    for (const std::vector<char>& part : all) {
-      const std::size_t n = part.size() / sizeof(float);
+    std::size_t total = 0;
+    for (const std::vector<char>& part : all) total += part.size() / sizeof(float);
+    values.reserve(total);
+    for (std::vector<char>& part : all) {
       const std::size_t at = values.size();
-      values.resize(at + n);
+      values.resize(at + part.size() / sizeof(float));
       std::memcpy(values.data() + at, part.data(), part.size());
+      std::vector<char>().swap(part);
     }
     info.device += " x " + std::to_string(mpi::size()) + " MPI ranks";
   }
