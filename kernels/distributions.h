@@ -136,7 +136,7 @@ REMC_HD_INLINE float sample(const DistSpec& d, UniformSequence& seq) {
     x = detail::sample_once(d, seq);
     if (x >= d.lo && x <= d.hi) return x;
   }
-  return fminf(fmaxf(x, d.lo), d.hi);
+  return min_f(max_f(x, d.lo), d.hi);
 }
 
 }  // namespace remc

@@ -49,7 +49,9 @@ struct HistSpec {
   REMC_HD auto bin_from(F x, F t) const {
     using I = decltype(to_int(x));
     // Clamped before the conversion, which is then always in range.
-    const F pos = min_lanes(max_lanes((t - origin) * scale, splat<F>(0.0f)), splat<F>(static_cast<float>(bins - 1)));
+    // (NaN maps to 0: max_lanes and min_lanes return their first argument
+    // unless the second compares greater or less.)
+    const F pos = min_lanes(splat<F>(static_cast<float>(bins - 1)), max_lanes(splat<F>(0.0f), (t - origin) * scale));
     const I b = select(x >= hi, splat<I>(bins + 1), to_int(pos) + 1);
     return select(x >= lo, b, splat<I>(0));  // also catches NaN
   }
@@ -306,7 +308,9 @@ struct BlockReducer {
       cm.mean = smm.sum / static_cast<double>(n);
       // A constant chunk: n copies of a float add exactly in double, so the
       // mean is that value and the second pass would give exactly 0.
-      cm.m2 = smm.min == smm.max ? 0.0 : sum_squared_deviations(x + begin, n, cm.mean);
+      // (A NaN value passes min == max, min and max skipping it, but not mean == min.)
+      const bool constant = smm.min == smm.max && cm.mean == smm.min;
+      cm.m2 = constant ? 0.0 : sum_squared_deviations(x + begin, n, cm.mean);
       cm.min = smm.min;
       cm.max = smm.max;
       moments[static_cast<std::uint64_t>(cell) * chunks_in_block + k] = cm;
@@ -361,7 +365,7 @@ struct BlockReducer {
       cm.mean = smm.sum / static_cast<double>(n);
       cm.min = smm.min;
       cm.max = smm.max;
-      if (smm.min == smm.max) {
+      if (smm.min == smm.max && cm.mean == smm.min) {  // a NaN makes the mean NaN
         // A constant chunk (common: no shortage anywhere this month, no
         // capacity yet). n copies of a float add exactly in double, so the
         // mean is that value and the second pass would give exactly 0; and

@@ -31,7 +31,7 @@ template <class F>
 struct MaterialPathConsts {
   F p_ref, inv_p_ref, eta, inv_eta, theta, sigma;
   F stock0, target, refill_price_max, refill_per_month;
-  F release_threshold, release_max_fraction, priority_share, inv_priority_share;
+  F release_threshold, release_max_fraction, priority_share;
   F home_bias, voll, china_demand_month, substitution_rate_month, substitution_max;
 
   REMC_HD void init(const Model& md, int m, const F* d) {
@@ -54,7 +54,6 @@ struct MaterialPathConsts {
     release_threshold = sp.release_threshold.get(d);
     release_max_fraction = sp.release_max_fraction.get(d);
     priority_share = splat<F>(md.demand[0][m].sector_share[0]);
-    inv_priority_share = splat<F>(1.0f / md.demand[0][m].sector_share[0]);
     home_bias = mm.home_bias.get(d);
     voll = mm.voll_per_t.get(d);
     china_demand_month = mm.china_demand_tpy.get(d) / 12.0f;
@@ -205,6 +204,10 @@ struct PathSimulator {
     F log_china_min[kMaxMaterials], log_china_max[kMaxMaterials];
     F log_demand0[kNumRegions][kMaxMaterials], log_growth_month[kNumRegions][kMaxMaterials];
     F demand_sd[kNumRegions][kMaxMaterials], elasticity[kNumRegions][kMaxMaterials];
+    // Whether a region demands the material at all: the log of a zero base is
+    // not -inf in lane_math (and exp never returns 0), so zero demand must be
+    // kept zero explicitly.
+    F demand_on[kNumRegions][kMaxMaterials];
     for (int m = 0; m < M; ++m) {
       log_ref[m] = log_lanes(md.price[m].ref.get(d));
       log_min[m] = log_lanes(md.price[m].min.get(d));
@@ -216,7 +219,9 @@ struct PathSimulator {
         const DemandModel& dm = md.demand[r][m];
         const F sd = dm.noise_sigma.get(d);
         // ln(base / 12) - sd^2 / 2: monthly base with the lognormal mean correction.
-        log_demand0[r][m] = log_lanes(dm.base_tpy.get(d) / 12.0f) - 0.5f * sd * sd;
+        const F base = dm.base_tpy.get(d);
+        log_demand0[r][m] = log_lanes(base / 12.0f) - 0.5f * sd * sd;
+        demand_on[r][m] = select(base > 0.0f, one, zero);
         log_growth_month[r][m] = log1p_lanes(max_lanes(dm.growth.get(d), splat<F>(-0.999999f))) / 12.0f;
         demand_sd[r][m] = sd;
         elasticity[r][m] = dm.price_elasticity.get(d);
@@ -303,8 +308,10 @@ struct PathSimulator {
         //    substituted fraction; then the short-run price response.
         F demand_ref[kNumRegions], demand[kNumRegions];
         for (int r = 0; r < kNumRegions; ++r) {
-          demand_ref[r] = exp_lanes(log_demand0[r][m] + now * log_growth_month[r][m] + demand_sd[r][m] * z.z[r]) *
-                          (1.0f - subst[m]);
+          demand_ref[r] = select(demand_on[r][m] > 0.0f,
+                                 exp_lanes(log_demand0[r][m] + now * log_growth_month[r][m] + demand_sd[r][m] * z.z[r]) *
+                                     (1.0f - subst[m]),
+                                 zero);
           demand[r] = demand_ref[r] * exp_lanes(elasticity[r][m] * log_ratio);
         }
         const F d_sec = demand[0];  // importer sector demand
@@ -334,10 +341,11 @@ struct PathSimulator {
         const StockpileFlowsT<F> s = stockpile_step(si);
         stock[m] = s.stock;
         const F shortage = s.shortage;
-        const F inv_d_sec = 1.0f / d_sec;
-        const F frac = select(d_sec > 0.0f, shortage * inv_d_sec, zero);
+        // Fractions by division (correctly rounded on both backends, and never
+        // above 1 when the numerator is at most the denominator).
+        const F frac = select(d_sec > 0.0f, shortage / d_sec, zero);
         const F d_priority = si.priority_share * d_sec;
-        const F priority_frac = select(d_priority > 0.0f, s.priority_shortage * inv_d_sec * c.inv_priority_share, zero);
+        const F priority_frac = select(d_priority > 0.0f, s.priority_shortage / d_priority, zero);
         const F frac_all = select(d_all > 0.0f, f.short_all / d_all, zero);
         const F delivered = f.supply_imp + s.release;
         const F china_share = select(delivered > 0.0f, f.export_imp / delivered, zero);
