@@ -101,68 +101,88 @@ REMC_HD_INLINE double tree_sum(const double* a) {
   return ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
 }
 
+// A chunk's sum, min and max kept per lane: value p + j goes to lane j, and
+// the lanes are combined in a fixed order, so the result depends only on the
+// chunk's values in path order (and is the same on both backends).
+struct LaneSums {
+  double sum[kSumLanes];
+  float lo[kSumLanes], hi[kSumLanes];
+
+  REMC_HD void start(float first) {
+    for (int j = 0; j < kSumLanes; ++j) {
+      sum[j] = 0.0;
+      lo[j] = hi[j] = first;
+    }
+  }
+  REMC_HD void add(int j, float v) {
+    sum[j] += static_cast<double>(v);
+    lo[j] = min_f(lo[j], v);
+    hi[j] = max_f(hi[j], v);
+  }
+  REMC_HD SumMinMax combine() const {
+    SumMinMax r;
+    r.sum = tree_sum(sum);
+    float l = lo[0], h = hi[0];
+    for (int j = 1; j < kSumLanes; ++j) {
+      l = min_f(l, lo[j]);
+      h = max_f(h, hi[j]);
+    }
+    r.min = l;
+    r.max = h;
+    return r;
+  }
+};
+
 #if !defined(__CUDACC__)
 // Four doubles (one AVX register): eight float lanes widen into two of them.
 typedef double D4 __attribute__((vector_size(32)));
 inline D4 low_half(CpuLanes::F v) { return __builtin_convertvector(__builtin_shufflevector(v, v, 0, 1, 2, 3), D4); }
 inline D4 high_half(CpuLanes::F v) { return __builtin_convertvector(__builtin_shufflevector(v, v, 4, 5, 6, 7), D4); }
+
+// LaneSums with the eight lanes in SIMD registers, for whole groups of eight.
+struct VectorSums {
+  D4 sum_lo = {}, sum_hi = {};  // lanes 0-3 and 4-7
+  CpuLanes::F lo, hi;
+
+  explicit VectorSums(float first) : lo(splat<CpuLanes::F>(first)), hi(splat<CpuLanes::F>(first)) {}
+  void add(CpuLanes::F v) {
+    sum_lo = sum_lo + low_half(v);
+    sum_hi = sum_hi + high_half(v);
+    lo = min_lanes(lo, v);
+    hi = max_lanes(hi, v);
+  }
+  LaneSums lanes() const {
+    LaneSums l;
+    for (int j = 0; j < 4; ++j) {
+      l.sum[j] = sum_lo[j];
+      l.sum[j + 4] = sum_hi[j];
+    }
+    for (int j = 0; j < kSumLanes; ++j) {
+      l.lo[j] = lo[j];
+      l.hi[j] = hi[j];
+    }
+    return l;
+  }
+};
 #endif
 
-// Value p + j of x goes to lane j: on the CPU one SIMD vector per group of
-// eight; under CUDA eight scalars per thread. Both add in the same order.
+// On the CPU one SIMD vector per group of eight; under CUDA eight scalars per
+// thread. Both add in the same order.
 REMC_HD_INLINE SumMinMax sum_min_max(const float* x, std::uint64_t n) {
-  double s[kSumLanes] = {};
-  float lo[kSumLanes], hi[kSumLanes];
-  for (int j = 0; j < kSumLanes; ++j) lo[j] = hi[j] = x[0];
   std::uint64_t p = 0;
 #if defined(__CUDACC__)
-  for (; p + kSumLanes <= n; p += kSumLanes) {
-    for (int j = 0; j < kSumLanes; ++j) {
-      const float v = x[p + j];
-      s[j] += static_cast<double>(v);
-      lo[j] = min_f(lo[j], v);
-      hi[j] = max_f(hi[j], v);
-    }
-  }
+  LaneSums sums;
+  sums.start(x[0]);
+  for (; p + kSumLanes <= n; p += kSumLanes)
+    for (int j = 0; j < kSumLanes; ++j) sums.add(j, x[p + j]);
 #else
-  {
-    using F = CpuLanes::F;
-    D4 s_lo = {}, s_hi = {};  // lanes 0-3 and 4-7
-    F vlo = splat<F>(x[0]), vhi = splat<F>(x[0]);
-    for (; p + kSumLanes <= n; p += kSumLanes) {
-      const F v = load_lanes(x + p, CpuLanes{});
-      s_lo = s_lo + low_half(v);
-      s_hi = s_hi + high_half(v);
-      vlo = min_lanes(vlo, v);
-      vhi = max_lanes(vhi, v);
-    }
-    for (int j = 0; j < 4; ++j) {
-      s[j] = s_lo[j];
-      s[j + 4] = s_hi[j];
-    }
-    for (int j = 0; j < kSumLanes; ++j) {
-      lo[j] = vlo[j];
-      hi[j] = vhi[j];
-    }
-  }
+  VectorSums vector_sums(x[0]);
+  for (; p + kSumLanes <= n; p += kSumLanes) vector_sums.add(load_lanes(x + p, CpuLanes{}));
+  LaneSums sums = vector_sums.lanes();
 #endif
   // Tail of a short chunk: values n - n % 8 ... n - 1 go to lanes 0, 1, ...
-  for (int j = 0; p + j < n; ++j) {
-    const float v = x[p + j];
-    s[j] += static_cast<double>(v);
-    lo[j] = min_f(lo[j], v);
-    hi[j] = max_f(hi[j], v);
-  }
-  SumMinMax r;
-  r.sum = tree_sum(s);
-  float l = lo[0], h = hi[0];
-  for (int j = 1; j < kSumLanes; ++j) {
-    l = min_f(l, lo[j]);
-    h = max_f(h, hi[j]);
-  }
-  r.min = l;
-  r.max = h;
-  return r;
+  for (int j = 0; p + j < n; ++j) sums.add(j, x[p + j]);
+  return sums.combine();
 }
 
 // Sum of squared deviations from `mean` (the second pass of the two-pass
@@ -198,6 +218,23 @@ REMC_HD_INLINE double sum_squared_deviations(const float* x, std::uint64_t n, do
     m[j] += d * d;
   }
   return tree_sum(m);
+}
+
+// A chunk's moments from its first pass. A constant chunk (common: no
+// shortage anywhere this month, no capacity yet) skips the second pass: n
+// copies of a float add exactly in double, so the mean is that value and the
+// squared deviations are exactly 0. A NaN passes min == max (min and max skip
+// it) but not mean == min.
+REMC_HD_INLINE bool is_constant(const SumMinMax& smm, double mean) { return smm.min == smm.max && mean == smm.min; }
+
+REMC_HD_INLINE ChunkMoments chunk_moments(const float* x, std::uint64_t n, const SumMinMax& smm) {
+  ChunkMoments cm;
+  cm.count = n;
+  cm.mean = smm.sum / static_cast<double>(n);
+  cm.m2 = is_constant(smm, cm.mean) ? 0.0 : sum_squared_deviations(x, n, cm.mean);
+  cm.min = smm.min;
+  cm.max = smm.max;
+  return cm;
 }
 
 // One work item reduces `chunks_per_item` consecutive chunks of one cell.
@@ -239,17 +276,12 @@ struct BlockReducer {
 
   SumMinMax first_pass_cpu(const HistSpec& spec, const float* x, std::uint64_t n, std::uint32_t (*local)[kLocalBins],
                            std::uint64_t* over) const {
-    using F = CpuLanes::F;
     using I = CpuLanes::I;
-    D4 s_lo = {}, s_hi = {};
-    F vlo = splat<F>(x[0]), vhi = splat<F>(x[0]);
+    VectorSums vector_sums(x[0]);
     std::uint64_t p = 0;
     for (; p + kSumLanes <= n; p += kSumLanes) {
-      const F v = load_lanes(x + p, CpuLanes{});
-      s_lo = s_lo + low_half(v);
-      s_hi = s_hi + high_half(v);
-      vlo = min_lanes(vlo, v);
-      vhi = max_lanes(vhi, v);
+      const CpuLanes::F v = load_lanes(x + p, CpuLanes{});
+      vector_sums.add(v);
       const I b = spec.bin_of(v);
       if (all(b == b[0])) {
         local[0][b[0]] += kSumLanes;
@@ -257,39 +289,18 @@ struct BlockReducer {
         for (int j = 0; j < kSumLanes; ++j) ++local[j & 3][b[j]];
       }
     }
-    double sum[kSumLanes];
-    float lo[kSumLanes], hi[kSumLanes];
-    for (int j = 0; j < 4; ++j) {
-      sum[j] = s_lo[j];
-      sum[j + 4] = s_hi[j];
-    }
-    for (int j = 0; j < kSumLanes; ++j) {
-      lo[j] = vlo[j];
-      hi[j] = vhi[j];
-    }
+    LaneSums sums = vector_sums.lanes();
     // Tail of a short chunk, lane by lane as in sum_min_max.
     for (int j = 0; p + j < n; ++j) {
-      const float v = x[p + j];
-      sum[j] += static_cast<double>(v);
-      lo[j] = min_f(lo[j], v);
-      hi[j] = max_f(hi[j], v);
-      ++local[0][spec.bin_of(v)];
+      sums.add(j, x[p + j]);
+      ++local[0][spec.bin_of(x[p + j])];
     }
     if (spec.threshold_count > 0) {
       std::uint64_t chunk_over[kMaxThresholds] = {};
       count_exceedances_into(spec, x, n, chunk_over);
       for (int t = 0; t < spec.threshold_count; ++t) over[t] += chunk_over[t];
     }
-    SumMinMax r;
-    r.sum = tree_sum(sum);
-    float l = lo[0], h = hi[0];
-    for (int j = 1; j < kSumLanes; ++j) {
-      l = min_f(l, lo[j]);
-      h = max_f(h, hi[j]);
-    }
-    r.min = l;
-    r.max = h;
-    return r;
+    return sums.combine();
   }
 
   // All chunks of one cell in this block (the CPU's work item).
@@ -302,17 +313,7 @@ struct BlockReducer {
     for (int k = 0; k < chunks_in_block; ++k) {
       const std::uint64_t begin = static_cast<std::uint64_t>(k) * kChunkPaths;
       const std::uint64_t n = (begin + kChunkPaths <= block_paths ? begin + kChunkPaths : block_paths) - begin;
-      const SumMinMax smm = first_pass_cpu(spec, x + begin, n, local, over);
-      ChunkMoments cm;
-      cm.count = n;
-      cm.mean = smm.sum / static_cast<double>(n);
-      // A constant chunk: n copies of a float add exactly in double, so the
-      // mean is that value and the second pass would give exactly 0.
-      // (A NaN value passes min == max, min and max skipping it, but not mean == min.)
-      const bool constant = smm.min == smm.max && cm.mean == smm.min;
-      cm.m2 = constant ? 0.0 : sum_squared_deviations(x + begin, n, cm.mean);
-      cm.min = smm.min;
-      cm.max = smm.max;
+      const ChunkMoments cm = chunk_moments(x + begin, n, first_pass_cpu(spec, x + begin, n, local, over));
       moments[static_cast<std::uint64_t>(cell) * chunks_in_block + k] = cm;
     }
     for (int b = 0; b < slots; ++b) h[b] += (local[0][b] + local[1][b]) + (local[2][b] + local[3][b]);
@@ -360,23 +361,14 @@ struct BlockReducer {
       if (end > block_paths) end = block_paths;
       const std::uint64_t n = end - begin;
       const SumMinMax smm = sum_min_max(x + begin, n);
-      ChunkMoments cm;
-      cm.count = n;
-      cm.mean = smm.sum / static_cast<double>(n);
-      cm.min = smm.min;
-      cm.max = smm.max;
-      if (smm.min == smm.max && cm.mean == smm.min) {  // a NaN makes the mean NaN
-        // A constant chunk (common: no shortage anywhere this month, no
-        // capacity yet). n copies of a float add exactly in double, so the
-        // mean is that value and the second pass would give exactly 0; and
-        // all n values share one bin.
-        cm.m2 = 0.0;
+      const ChunkMoments cm = chunk_moments(x + begin, n, smm);
+      if (is_constant(smm, cm.mean)) {
+        // All n values share one bin and one side of each threshold.
         const float v = x[begin];
         atomic_add_u64(h + spec.bin_of(v), n, atomic);
         for (int j = 0; j < spec.threshold_count; ++j)
           if (v > spec.thresholds[j]) atomic_add_u64(e + j, n, atomic);
       } else {
-        cm.m2 = sum_squared_deviations(x + begin, n, cm.mean);
         count_bins_and_thresholds(spec, x + begin, n, h, e);
       }
       moments[static_cast<std::uint64_t>(cell) * chunks_in_block + k] = cm;
