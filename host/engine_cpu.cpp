@@ -56,14 +56,25 @@ struct CpuBackend {
   using Lanes = VariantLanes;
 };
 
-std::uint64_t cpu_block_paths(const EngineOptions& options) {
-  return options.block_paths;  // set by engine_cpu_dispatch.cpp
-}
-
 int cpu_threads(const EngineOptions& options) {
   const int threads = options.threads > 0 ? options.threads : omp_get_num_procs();
   omp_set_num_threads(threads);
   return threads;
+}
+
+// Sets the thread count and describes this engine copy in `info`; returns
+// the block size (engine_cpu_dispatch.cpp has filled in the default).
+std::uint64_t prepare(const EngineOptions& options, EngineInfo* info) {
+  const int threads = cpu_threads(options);
+  const std::uint64_t block = options.block_paths;
+  if (info) {
+    info->device = "CPU (Thrust OpenMP, " + std::to_string(threads) + (threads == 1 ? " thread, " : " threads, ") +
+                   REMC_CPU_ISA_NAME + ", " + std::to_string(VariantLanes::width) +
+                   (VariantLanes::width == 1 ? " path per step)" : " paths per step)");
+    info->threads = threads;
+    info->block_paths = block;
+  }
+  return block;
 }
 
 }  // namespace
@@ -72,36 +83,20 @@ namespace REMC_CPU_VARIANT {
 
 #define REMC_CPU_EXPORT __attribute__((visibility("default")))
 
-REMC_CPU_EXPORT CountTotals run_engine_cpu(const Model& model, const AggregationPlan& plan, const EngineOptions& options,
-                           BlockSink& sink, EngineInfo* info) {
-  const int threads = cpu_threads(options);
-  const std::uint64_t block = cpu_block_paths(options);
-  if (info) {
-    info->device = "CPU (Thrust OpenMP, " + std::to_string(threads) + (threads == 1 ? " thread, " : " threads, ") +
-                   REMC_CPU_ISA_NAME + ", " + std::to_string(VariantLanes::width) +
-                   (VariantLanes::width == 1 ? " path per step)" : " paths per step)");
-    info->threads = threads;
-    info->block_paths = block;
-  }
+REMC_CPU_EXPORT CountTotals run_engine_cpu(const Model& model, const AggregationPlan& plan,
+                                           const EngineOptions& options, BlockSink& sink, EngineInfo* info) {
+  const std::uint64_t block = prepare(options, info);
   return run_blocks<CpuBackend>(model, plan, options, block, sink, info);
 }
 
 REMC_CPU_EXPORT double time_draws_cpu(const Model& model, const EngineOptions& options) {
   cpu_threads(options);
-  return time_draw_blocks<CpuBackend>(model, options, cpu_block_paths(options));
+  return time_draw_blocks<CpuBackend>(model, options, options.block_paths);
 }
 
 REMC_CPU_EXPORT void run_study_cpu(const StudyBatch& batch, const EngineOptions& options, StudySink& sink,
                                    EngineInfo* info) {
-  const int threads = cpu_threads(options);
-  const std::uint64_t block = cpu_block_paths(options);
-  if (info) {
-    info->device = "CPU (Thrust OpenMP, " + std::to_string(threads) + (threads == 1 ? " thread, " : " threads, ") +
-                   REMC_CPU_ISA_NAME + ", " + std::to_string(VariantLanes::width) +
-                   (VariantLanes::width == 1 ? " path per step)" : " paths per step)");
-    info->threads = threads;
-    info->block_paths = block;
-  }
+  const std::uint64_t block = prepare(options, info);
   run_study_blocks<CpuBackend>(batch, options, block, sink, info);
 }
 
