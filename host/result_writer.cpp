@@ -10,6 +10,7 @@
 #include "aggregation_plan.h"
 #include "build_info.h"
 #include "errors.h"
+#include "expression_args.h"
 #include "h5_file.h"
 #include "metrics.h"
 
@@ -218,8 +219,6 @@ void write_regime(const Group& g, const AggregateResults& r, const Coordinates& 
 
 void write_root_attributes(const Group& root, const RunConfig& config, const AggregateResults& r,
                            const Provenance& p) {
-  char start[16];
-  std::snprintf(start, sizeof start, "%04d-%02d", config.run.start_year, config.run.start_month);
   root.set_attribute("filetype", kResultFiletype);
   root.set_attribute("format_version", kResultFormatVersion);
   root.set_attribute("remc_version", p.remc_version.empty() ? std::string(REMC_VERSION) : p.remc_version);
@@ -230,7 +229,7 @@ void write_root_attributes(const Group& root, const RunConfig& config, const Agg
   root.set_attribute("seed", static_cast<std::int64_t>(config.run.seed));
   root.set_attribute("paths", static_cast<std::int64_t>(r.paths));
   root.set_attribute("months", static_cast<std::int64_t>(r.plan.layout.months));
-  root.set_attribute("start", std::string(start));
+  root.set_attribute("start", month_label(config.run.start_year, config.run.start_month));
   root.set_attribute("backend", p.backend);
   root.set_attribute("device", p.device);
   root.set_attribute("threads", static_cast<std::int64_t>(p.threads));
@@ -273,9 +272,7 @@ std::vector<std::string> month_labels(int start_year, int start_month, int month
   std::vector<std::string> labels;
   for (int t = 0; t < months; ++t) {
     const int index = start_month - 1 + t;
-    char text[16];
-    std::snprintf(text, sizeof text, "%04d-%02d", start_year + index / 12, index % 12 + 1);
-    labels.push_back(text);
+    labels.push_back(month_label(start_year + index / 12, index % 12 + 1));
   }
   return labels;
 }

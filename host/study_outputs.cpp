@@ -4,12 +4,12 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
-#include <cstdlib>
+#include <cctype>
 #include <limits>
 #include <vector>
 
 #include "config_values.h"
+#include "expression_args.h"
 #include "metrics.h"
 #include "outputs.h"
 
@@ -18,27 +18,14 @@ namespace {
 
 using S = MetricScope;
 
-std::string trim(const std::string& s) {
-  const auto first = s.find_first_not_of(" \t");
-  if (first == std::string::npos) return "";
-  return s.substr(first, s.find_last_not_of(" \t") - first + 1);
-}
-
 [[noreturn]] void fail(const std::string& text, const std::string& why) {
   throw ValueError("output '" + text + "': " + why);
 }
 
 double number(const std::string& text, const std::string& arg) {
-  char* end = nullptr;
-  const double x = std::strtod(arg.c_str(), &end);
-  if (arg.empty() || end != arg.c_str() + arg.size() || !std::isfinite(x)) fail(text, "'" + arg + "' is not a number");
+  double x = 0.0;
+  if (!parse_finite(arg, &x)) fail(text, "'" + arg + "' is not a number");
   return x;
-}
-
-std::string month_label(int year, int month) {
-  char label[16];
-  std::snprintf(label, sizeof label, "%04d-%02d", year, month);
-  return label;
 }
 
 bool looks_like_month(const std::string& s) {
@@ -48,17 +35,12 @@ bool looks_like_month(const std::string& s) {
   return true;
 }
 
-int month_index(const std::string& text, const std::string& label, const RunConfig& config) {
-  const int months = config.model.months;
-  const int year = std::atoi(label.substr(0, 4).c_str());
-  const int mon = std::atoi(label.substr(5, 2).c_str());
-  const int index = (year - config.run.start_year) * 12 + (mon - config.run.start_month);
-  const int last = config.run.start_month - 1 + months - 1;
-  if (mon < 1 || mon > 12 || index < 0 || index >= months)
-    fail(text, "month " + label + " is outside the run's horizon " +
-                   month_label(config.run.start_year, config.run.start_month) + " .. " +
-                   month_label(config.run.start_year + last / 12, last % 12 + 1));
-  return index;
+int month_of(const std::string& text, const std::string& label, const RunConfig& config) {
+  try {
+    return month_index(label, config.run, config.model.months);
+  } catch (const ValueError& e) {
+    fail(text, e.what());
+  }
 }
 
 // A summary cost named without a material: its total over materials.
@@ -86,24 +68,17 @@ const StatInfo kStats[] = {
 }  // namespace
 
 StudyOutput parse_study_output(const std::string& raw, const RunConfig& config) {
-  const std::string text = trim(raw);
+  const std::string text = trim_blanks(raw);
   const auto open = text.find('(');
   if (open == std::string::npos || text.back() != ')')
     fail(text, "expected STAT(METRIC, ...), STAT one of p_exceed, p_exceed_any, mean, quantile, expected_shortfall");
-  const std::string stat_name = trim(text.substr(0, open));
+  const std::string stat_name = trim_blanks(text.substr(0, open));
   const StatInfo* stat = nullptr;
   for (const StatInfo& s : kStats)
     if (stat_name == s.name) stat = &s;
   if (!stat) fail(text, "unknown statistic '" + stat_name + "' (p_exceed, p_exceed_any, mean, quantile, expected_shortfall)");
 
-  std::vector<std::string> args;
-  const std::string inner = text.substr(open + 1, text.size() - open - 2);
-  for (std::size_t start = 0;;) {
-    const auto comma = inner.find(',', start);
-    args.push_back(trim(inner.substr(start, comma == std::string::npos ? std::string::npos : comma - start)));
-    if (comma == std::string::npos) break;
-    start = comma + 1;
-  }
+  const std::vector<std::string> args = split_arguments(text.substr(open + 1, text.size() - open - 2));
   for (const std::string& a : args)
     if (a.empty()) fail(text, "empty argument");
 
@@ -144,7 +119,7 @@ StudyOutput parse_study_output(const std::string& raw, const RunConfig& config) 
     if (next >= args.size() || !looks_like_month(args[next]))
       fail(text, std::string(metric->name) + " is a monthly series: give the month as YYYY-MM" +
                      (out.stat == OutputStat::kMean ? "" : " (or use p_exceed_any for any month)"));
-    month = month_index(text, args[next], config);
+    month = month_of(text, args[next], config);
     ++next;
   }
   if (out.stat == OutputStat::kPExceedAny && !still_monthly)
@@ -201,7 +176,7 @@ std::vector<StudyOutput> parse_study_outputs(const std::string& list, const RunC
   std::size_t start = 0;
   while (start <= list.size()) {
     const auto semi = list.find(';', start);
-    const std::string one = trim(list.substr(start, semi == std::string::npos ? std::string::npos : semi - start));
+    const std::string one = trim_blanks(list.substr(start, semi == std::string::npos ? std::string::npos : semi - start));
     if (!one.empty()) outputs.push_back(parse_study_output(one, config));
     if (semi == std::string::npos) break;
     start = semi + 1;

@@ -4,11 +4,12 @@
 
 #include <cmath>
 #include <cstdio>
-#include <cstdlib>
 #include <limits>
 
 #include "aggregation_plan.h"
+#include "config_values.h"
 #include "errors.h"
+#include "expression_args.h"
 #include "metrics.h"
 
 namespace remc {
@@ -17,29 +18,10 @@ namespace {
 
 using S = MetricScope;
 
-std::string trim(const std::string& s) {
-  const auto first = s.find_first_not_of(" \t");
-  if (first == std::string::npos) return "";
-  return s.substr(first, s.find_last_not_of(" \t") - first + 1);
-}
-
-// A whole-string number, or false.
-bool parse_number(const std::string& text, double* value) {
-  if (text.empty()) return false;
-  char* end = nullptr;
-  *value = std::strtod(text.c_str(), &end);
-  return end == text.c_str() + text.size() && std::isfinite(*value);
-}
-
-std::string format_number(double x) {
+// Thresholds as the user typed them (floats shown with %g: 0.1, not 0.100000001).
+std::string format_g(double x) {
   char text[32];
   std::snprintf(text, sizeof text, "%g", x);
-  return text;
-}
-
-std::string month_label(int year, int month) {
-  char text[16];
-  std::snprintf(text, sizeof text, "%04d-%02d", year, month);
   return text;
 }
 
@@ -76,28 +58,21 @@ class ExpressionParser {
 
   // The month index of a YYYY-MM label from the run's start.
   int month(const std::string& label) const {
-    const RunOptions& run = config_.run;
-    const int months = plan_.layout.months;
-    const int last = run.start_month - 1 + months - 1;
-    const std::string horizon =
-        month_label(run.start_year, run.start_month) + " .. " + month_label(run.start_year + last / 12, last % 12 + 1);
-    int year = 0, mon = 0, used = 0;
-    if (label.size() != 7 || std::sscanf(label.c_str(), "%4d-%2d%n", &year, &mon, &used) != 2 || used != 7 ||
-        mon < 1 || mon > 12)
-      fail("month '" + label + "' is not YYYY-MM");
-    const int index = (year - run.start_year) * 12 + (mon - run.start_month);
-    if (index < 0 || index >= months) fail("month " + label + " is outside the run's horizon " + horizon);
-    return index;
+    try {
+      return month_index(label, config_.run, plan_.layout.months);
+    } catch (const ValueError& e) {
+      fail(e.what());
+    }
   }
 
   // The index of threshold X among the cell's exceedance thresholds.
   int threshold(const MetricInfo& metric, const HistSpec& spec, const std::string& text) const {
     double x = 0.0;
-    if (!parse_number(text, &x)) fail("threshold '" + text + "' is not a number");
+    if (!parse_finite(text, &x)) fail("threshold '" + text + "' is not a number");
     std::string listed;
     for (int j = 0; j < spec.threshold_count; ++j) {
       if (spec.thresholds[j] == static_cast<float>(x)) return j;
-      listed += (j ? " " : "") + format_number(spec.thresholds[j]);
+      listed += (j ? " " : "") + format_g(spec.thresholds[j]);
     }
     fail(std::string(metric.name) + " has no exceedance threshold " + text + " (available: " +
          (listed.empty() ? "none" : listed) + "); add it with --set output.thresholds." + metric.name + "=\"" +
@@ -110,17 +85,6 @@ class ExpressionParser {
   const AggregationPlan& plan_;
 };
 
-std::vector<std::string> split_arguments(const std::string& text) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  for (;;) {
-    const std::size_t comma = text.find(',', start);
-    out.push_back(trim(text.substr(start, comma == std::string::npos ? std::string::npos : comma - start)));
-    if (comma == std::string::npos) return out;
-    start = comma + 1;
-  }
-}
-
 }  // namespace
 
 Target parse_target(const std::string& argument, const RunConfig& config, const AggregationPlan& plan) {
@@ -128,15 +92,15 @@ Target parse_target(const std::string& argument, const RunConfig& config, const 
   const std::size_t eq = argument.rfind('=');
   if (eq == std::string::npos) p.fail("expected EXPR=HALFWIDTH, e.g. mean(cum_shortage, dy)=0.5");
   Target t;
-  t.expression = trim(argument.substr(0, eq));
-  const std::string width = trim(argument.substr(eq + 1));
-  if (!parse_number(width, &t.halfwidth) || !(t.halfwidth > 0.0))
+  t.expression = trim_blanks(argument.substr(0, eq));
+  const std::string width = trim_blanks(argument.substr(eq + 1));
+  if (!parse_finite(width, &t.halfwidth) || !(t.halfwidth > 0.0))
     p.fail("half-width '" + width + "' must be a number > 0");
 
   const std::size_t open = t.expression.find('(');
   if (open == std::string::npos || t.expression.back() != ')')
     p.fail("expected mean(...) or p_exceed(...), got '" + t.expression + "'");
-  const std::string function = trim(t.expression.substr(0, open));
+  const std::string function = trim_blanks(t.expression.substr(0, open));
   if (function != "mean" && function != "p_exceed")
     p.fail("unknown function '" + function + "' (mean or p_exceed)");
   t.exceedance = function == "p_exceed";
