@@ -7,11 +7,40 @@
 
 namespace remc {
 
-const IniEntry* ConfigReader::find(const std::string& section, const std::string& key) const {
-  const auto s = tree_.sections.find(section);
-  if (s == tree_.sections.end()) return nullptr;
+const IniEntry* find_entry(const IniTree& tree, const std::string& section, const std::string& key) {
+  const auto s = tree.sections.find(section);
+  if (s == tree.sections.end()) return nullptr;
   const auto k = s->second.keys.find(key);
   return k == s->second.keys.end() ? nullptr : &k->second;
+}
+
+void fail_at_key(const IniTree& tree, const std::string& top_file, const std::string& section, const std::string& key,
+                 const std::string& why) {
+  const IniEntry* e = find_entry(tree, section, key);
+  if (e != nullptr) throw ConfigError(e->where() + ": [" + section + "] " + key + " = " + e->value + ": " + why);
+  // A missing key: point at the section header if there is one, else the top file.
+  const auto s = tree.sections.find(section);
+  if (s != tree.sections.end() && !s->second.file.empty()) {
+    const IniSection& sec = s->second;
+    const std::string where = sec.line > 0 ? sec.file + ":" + std::to_string(sec.line) : sec.file;
+    throw ConfigError(where + ": [" + section + "] " + key + ": " + why);
+  }
+  throw ConfigError(top_file + ": [" + section + "] " + key + ": " + why);
+}
+
+void fail_at_section(const IniTree& tree, const std::string& top_file, const std::string& section,
+                     const std::string& why) {
+  const auto s = tree.sections.find(section);
+  if (s != tree.sections.end()) {
+    const IniSection& sec = s->second;
+    const std::string where = sec.line > 0 ? sec.file + ":" + std::to_string(sec.line) : sec.file;
+    throw ConfigError(where + ": [" + section + "]: " + why);
+  }
+  throw ConfigError(top_file + ": [" + section + "]: " + why);
+}
+
+const IniEntry* ConfigReader::find(const std::string& section, const std::string& key) const {
+  return find_entry(tree_, section, key);
 }
 
 bool ConfigReader::has_section(const std::string& section) const {
@@ -32,26 +61,11 @@ std::vector<std::string> ConfigReader::section_names(const std::string& prefix) 
 }
 
 void ConfigReader::fail(const std::string& section, const std::string& key, const std::string& why) const {
-  const IniEntry* e = find(section, key);
-  if (e != nullptr) throw ConfigError(e->where() + ": [" + section + "] " + key + " = " + e->value + ": " + why);
-  // A missing key: point at the section header if there is one, else the top file.
-  const auto s = tree_.sections.find(section);
-  if (s != tree_.sections.end() && !s->second.file.empty()) {
-    const IniSection& sec = s->second;
-    const std::string where = sec.line > 0 ? sec.file + ":" + std::to_string(sec.line) : sec.file;
-    throw ConfigError(where + ": [" + section + "] " + key + ": " + why);
-  }
-  throw ConfigError(top_file_ + ": [" + section + "] " + key + ": " + why);
+  fail_at_key(tree_, top_file_, section, key, why);
 }
 
 void ConfigReader::fail_section(const std::string& section, const std::string& why) const {
-  const auto s = tree_.sections.find(section);
-  if (s != tree_.sections.end()) {
-    const IniSection& sec = s->second;
-    const std::string where = sec.line > 0 ? sec.file + ":" + std::to_string(sec.line) : sec.file;
-    throw ConfigError(where + ": [" + section + "]: " + why);
-  }
-  throw ConfigError(top_file_ + ": [" + section + "]: " + why);
+  fail_at_section(tree_, top_file_, section, why);
 }
 
 Param ConfigReader::make_param(const std::string& section, const std::string& key, const IniEntry& e,

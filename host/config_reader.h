@@ -15,6 +15,15 @@
 
 namespace remc {
 
+// Where a key or section was written, for messages about any INI tree (the
+// config's, or a study file's own sections): the key or section, or
+// ConfigError "FILE:LINE: [section] key = value: why" naming it.
+const IniEntry* find_entry(const IniTree& tree, const std::string& section, const std::string& key);
+[[noreturn]] void fail_at_key(const IniTree& tree, const std::string& top_file, const std::string& section,
+                              const std::string& key, const std::string& why);
+[[noreturn]] void fail_at_section(const IniTree& tree, const std::string& top_file, const std::string& section,
+                                  const std::string& why);
+
 class ConfigReader {
  public:
   ConfigReader(const IniTree& tree, RunConfig& out, std::string top_file)

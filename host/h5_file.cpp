@@ -78,6 +78,16 @@ void write_atomically(const std::string& path, const std::string& what, const st
   }
 }
 
+bool has_filetype(const std::string& path, const std::string& filetype) {
+  silence_errors();
+  try {
+    const File f = File::open_read_only(path);
+    return f.has_attribute("filetype") && f.string_attribute("filetype") == filetype;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
 Handle& Handle::operator=(Handle&& other) noexcept {
   if (this != &other) {
     close();

@@ -126,6 +126,10 @@ class File : public Group {
 // Turns off HDF5's automatic error printing (idempotent).
 void silence_errors();
 
+// Whether `path` is an HDF5 file whose root attribute `filetype` is
+// `filetype` (false for anything else, including unreadable files).
+bool has_filetype(const std::string& path, const std::string& filetype);
+
 // Writes an HDF5 file atomically: `fill` writes into "<path>.tmp.<pid>" in
 // the same folder, which is then renamed onto `path`, so a failed or
 // interrupted write never leaves a partial file under that name. On failure

@@ -12,53 +12,19 @@
 #include "errors.h"
 #include "expression_args.h"
 #include "h5_file.h"
+#include "h5_variables.h"
 #include "metrics.h"
 
 namespace remc {
 
 namespace {
 
+using h5::Axis;
 using h5::Dataset;
 using h5::Group;
+using h5::write_coordinate;
+using h5::write_variable;
 using S = MetricScope;
-
-// One axis of a variable: its coordinate (dimension scale) and length.
-struct Axis {
-  const Dataset* scale;
-  hsize_t size;
-};
-
-std::vector<hsize_t> dims_of(const std::vector<Axis>& axes) {
-  std::vector<hsize_t> dims;
-  for (const Axis& a : axes) dims.push_back(a.size);
-  return dims;
-}
-
-// Writes a variable with its attributes and attaches its coordinates.
-template <class T>
-Dataset write_variable(const Group& group, const std::string& name, const std::vector<T>& data,
-                       const std::vector<Axis>& axes, const std::string& units, const std::string& description,
-                       bool deflate = false) {
-  Dataset d = group.write(name, data, dims_of(axes), deflate);
-  d.set_attribute("units", units);
-  d.set_attribute("description", description);
-  for (std::size_t i = 0; i < axes.size(); ++i) d.attach_scale(*axes[i].scale, static_cast<unsigned>(i));
-  return d;
-}
-
-// A coordinate: a 1-D dimension scale named after its dimension.
-template <class T>
-Dataset write_coordinate(const Group& group, const std::string& name, const std::vector<T>& values,
-                         const std::string& units, const std::string& description) {
-  Dataset d = [&] {
-    if constexpr (std::is_same_v<T, std::string>) return group.write(name, values);
-    else return group.write(name, values, {values.size()});
-  }();
-  d.make_scale(name);
-  d.set_attribute("units", units);
-  d.set_attribute("description", description);
-  return d;
-}
 
 std::vector<std::int64_t> index_range(std::size_t n) {
   std::vector<std::int64_t> v(n);

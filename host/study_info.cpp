@@ -2,7 +2,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <numeric>
 
 #include "errors.h"
 #include "h5_file.h"
@@ -40,15 +39,6 @@ struct StudyFile {
   std::vector<double> read(const std::string& name) const { return study.open_dataset(name).read_doubles(); }
 };
 
-// Factor indices sorted by `key` (largest first).
-std::vector<std::size_t> ranked(const std::vector<double>& key, std::size_t offset, std::size_t n) {
-  std::vector<std::size_t> order(n);
-  std::iota(order.begin(), order.end(), 0);
-  // NaN (no estimate) sorts last.
-  const auto k = [&](std::size_t i) { return std::isnan(key[offset + i]) ? -INFINITY : key[offset + i]; };
-  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return k(a) > k(b); });
-  return order;
-}
 
 void print_grid(const StudyFile& s, std::ostream& out) {
   const auto est = s.read("estimate"), se = s.read("stderr");
@@ -75,7 +65,7 @@ void print_tornado(const StudyFile& s, std::ostream& out) {
     out << "\n" << s.outputs[e] << " (" << s.units[e] << "): base " << with_error(base_est[e], base_se[e])
         << "; tornado, largest swing first\n";
     std::vector<std::vector<std::string>> rows = {{"rank", "factor", "at low", "at high", "swing ± paired stderr"}};
-    const auto order = ranked(swing, e * s.F, s.F);
+    const auto order = largest_first(swing.data() + e * s.F, s.F);
     for (std::size_t r = 0; r < s.F; ++r) {
       const std::size_t i = e * s.F + order[r];
       rows.push_back({std::to_string(r + 1), s.factors[order[r]], with_error(lo[i], lo_se[i]), with_error(hi[i], hi_se[i]),
@@ -90,7 +80,7 @@ void print_morris(const StudyFile& s, std::ostream& out) {
   for (std::size_t e = 0; e < s.E; ++e) {
     out << "\n" << s.outputs[e] << " (" << s.units[e] << " per factor range); by mu*\n";
     std::vector<std::vector<std::string>> rows = {{"rank", "factor", "mu*", "mu", "sigma"}};
-    const auto order = ranked(mu_star, e * s.F, s.F);
+    const auto order = largest_first(mu_star.data() + e * s.F, s.F);
     for (std::size_t r = 0; r < s.F; ++r) {
       const std::size_t i = e * s.F + order[r];
       rows.push_back({std::to_string(r + 1), s.factors[order[r]], fixed(mu_star[i], 4), fixed(mu[i], 4), fixed(sigma[i], 4)});
@@ -109,7 +99,7 @@ void print_sobol(const StudyFile& s, std::ostream& out) {
         << " % of the output's variance over the design\n";
     const std::string ci = fixed(100.0 * confidence, 0) + " % interval";
     std::vector<std::vector<std::string>> rows = {{"rank", "factor", "first order", ci, "total", ci}};
-    const auto order = ranked(total, e * s.F, s.F);
+    const auto order = largest_first(total.data() + e * s.F, s.F);
     for (std::size_t r = 0; r < s.F; ++r) {
       const std::size_t i = e * s.F + order[r];
       rows.push_back({std::to_string(r + 1), s.factors[order[r]], fixed(first[i]), interval(first_lo[i], first_hi[i]),
@@ -121,15 +111,7 @@ void print_sobol(const StudyFile& s, std::ostream& out) {
 
 }  // namespace
 
-bool is_study_file(const std::string& path) {
-  h5::silence_errors();
-  try {
-    const h5::File f = h5::File::open_read_only(path);
-    return f.has_attribute("filetype") && f.string_attribute("filetype") == "remc-study";
-  } catch (const std::exception&) {
-    return false;
-  }
-}
+bool is_study_file(const std::string& path) { return h5::has_filetype(path, kStudyFiletype); }
 
 void print_study_info(const std::string& path, std::ostream& out) {
   const StudyFile s(path);

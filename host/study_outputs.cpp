@@ -3,8 +3,8 @@
 #include "study_outputs.h"
 
 #include <algorithm>
-#include <cmath>
 #include <cctype>
+#include <cmath>
 #include <limits>
 #include <vector>
 
@@ -241,21 +241,11 @@ double statistic(const StudyOutput& output, std::vector<float>& values) {
 }
 
 Estimate estimate(const StudyOutput& output, const float* values, std::uint64_t n) {
+  if (output_is_mean(output))
+    return mean_of_terms(n, [&](std::uint64_t i) { return path_term(output, values[i]); });
   Estimate e;
   if (n == 0) return e;
   const double dn = static_cast<double>(n);
-  if (output_is_mean(output)) {
-    double sum = 0.0;
-    for (std::uint64_t i = 0; i < n; ++i) sum += path_term(output, values[i]);
-    e.value = sum / dn;
-    double m2 = 0.0;
-    for (std::uint64_t i = 0; i < n; ++i) {
-      const double d = path_term(output, values[i]) - e.value;
-      m2 += d * d;
-    }
-    e.stderr_ = n > 1 ? std::sqrt(m2 / (dn - 1.0) / dn) : 0.0;
-    return e;
-  }
   std::vector<double> sorted(values, values + n);
   std::sort(sorted.begin(), sorted.end());
   const double q = output.level;

@@ -15,6 +15,7 @@
 // value per path (kernels/study.h's PathExtract) and a statistic of those.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -57,6 +58,26 @@ struct Estimate {
   double stderr_ = 0.0;
 };
 Estimate estimate(const StudyOutput& output, const float* values, std::uint64_t n);
+
+// The mean of per-path terms term(0 .. n - 1) and its standard error
+// sd / sqrt(n) (two passes, so no cancellation; 0 below 2 terms). Means,
+// probabilities and paired differences all reduce to this.
+template <class Term>
+Estimate mean_of_terms(std::uint64_t n, const Term& term) {
+  Estimate e;
+  if (n == 0) return e;
+  const double dn = static_cast<double>(n);
+  double sum = 0.0;
+  for (std::uint64_t i = 0; i < n; ++i) sum += term(i);
+  e.value = sum / dn;
+  double m2 = 0.0;
+  for (std::uint64_t i = 0; i < n; ++i) {
+    const double d = term(i) - e.value;
+    m2 += d * d;
+  }
+  e.stderr_ = n > 1 ? std::sqrt(m2 / (dn - 1.0) / dn) : 0.0;
+  return e;
+}
 
 // The statistic alone (no standard error): estimate().value up to the order
 // of a sum; faster

@@ -43,15 +43,7 @@ void write_study_part(const std::string& path, const StudySpec& spec, const Stud
   });
 }
 
-bool is_study_part(const std::string& path) {
-  h5::silence_errors();
-  try {
-    const h5::File f = h5::File::open_read_only(path);
-    return f.has_attribute("filetype") && f.string_attribute("filetype") == kStudyPartFiletype;
-  } catch (const std::exception&) {
-    return false;
-  }
-}
+bool is_study_part(const std::string& path) { return h5::has_filetype(path, kStudyPartFiletype); }
 
 namespace {
 

@@ -204,15 +204,7 @@ struct CollectSink : StudySink {
 
 // Standard error of the mean difference of paired per-path terms.
 double paired_stderr(const StudyOutput& out, const float* a, const float* b, std::uint64_t n) {
-  double mean = 0.0;
-  for (std::uint64_t i = 0; i < n; ++i) mean += path_term(out, a[i]) - path_term(out, b[i]);
-  mean /= static_cast<double>(n);
-  double m2 = 0.0;
-  for (std::uint64_t i = 0; i < n; ++i) {
-    const double d = path_term(out, a[i]) - path_term(out, b[i]) - mean;
-    m2 += d * d;
-  }
-  return std::sqrt(m2 / static_cast<double>(n - 1) / static_cast<double>(n));
+  return mean_of_terms(n, [&](std::uint64_t i) { return path_term(out, a[i]) - path_term(out, b[i]); }).stderr_;
 }
 
 // A path's term in the expected shortfall's influence function: the ES
@@ -267,13 +259,7 @@ double paired_bootstrap_stderr(const StudyOutput& out, const float* a, const flo
 }
 
 double paired_terms_stderr(const std::vector<double>& a, const std::vector<double>& b) {
-  const std::size_t n = a.size();
-  double mean = 0.0;
-  for (std::size_t i = 0; i < n; ++i) mean += a[i] - b[i];
-  mean /= static_cast<double>(n);
-  double m2 = 0.0;
-  for (std::size_t i = 0; i < n; ++i) m2 += (a[i] - b[i] - mean) * (a[i] - b[i] - mean);
-  return std::sqrt(m2 / static_cast<double>(n - 1) / static_cast<double>(n));
+  return mean_of_terms(a.size(), [&](std::uint64_t i) { return a[i] - b[i]; }).stderr_;
 }
 
 // The paired standard error of point a minus point b for one output: from
@@ -431,6 +417,14 @@ StudyResults analyse_study(const StudySpec& spec, const StudyDesign& design, con
     }
   }
   return res;
+}
+
+std::vector<std::size_t> largest_first(const double* keys, std::size_t n) {
+  std::vector<std::size_t> order(n);
+  for (std::size_t i = 0; i < n; ++i) order[i] = i;
+  const auto key = [&](std::size_t i) { return std::isnan(keys[i]) ? -INFINITY : keys[i]; };
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return key(a) > key(b); });
+  return order;
 }
 
 }  // namespace remc

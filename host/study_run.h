@@ -74,6 +74,13 @@ StudyResults analyse_study(const StudySpec& spec, const StudyDesign& design, con
 void write_study(const std::string& path, const StudySpec& spec, const StudyDesign& design,
                  const StudyResults& results, const StudyRunOptions& options);
 
+// Indices 0 .. n - 1 ordered by `keys`, largest first, ties in index order;
+// NaN (no estimate) last. The order of tornado ranks and `remc info` tables.
+std::vector<std::size_t> largest_first(const double* keys, std::size_t n);
+
+// Root attribute `filetype` of a study file.
+constexpr const char* kStudyFiletype = "remc-study";
+
 // `remc info` on a study file: the method's ranked table.
 bool is_study_file(const std::string& path);
 void print_study_info(const std::string& path, std::ostream& out);

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "config.h"
+#include "config_reader.h"
 #include "config_schema.h"
 #include "config_values.h"
 #include "errors.h"
@@ -55,28 +56,15 @@ class StudyReader {
   StudyReader(const IniTree& tree, const std::string& file) : tree_(tree), file_(file) {}
 
   const IniEntry* find(const std::string& section, const std::string& key) const {
-    const auto s = tree_.sections.find(section);
-    if (s == tree_.sections.end()) return nullptr;
-    const auto k = s->second.keys.find(key);
-    return k == s->second.keys.end() ? nullptr : &k->second;
+    return find_entry(tree_, section, key);
   }
 
   [[noreturn]] void fail(const std::string& section, const std::string& key, const std::string& why) const {
-    if (const IniEntry* e = find(section, key))
-      throw ConfigError(e->where() + ": [" + section + "] " + key + " = " + e->value + ": " + why);
-    const auto s = tree_.sections.find(section);
-    const std::string where = s != tree_.sections.end() && s->second.line > 0
-                                  ? s->second.file + ":" + std::to_string(s->second.line)
-                                  : file_;
-    throw ConfigError(where + ": [" + section + "] " + key + ": " + why);
+    fail_at_key(tree_, file_, section, key, why);
   }
 
   [[noreturn]] void fail_section(const std::string& section, const std::string& why) const {
-    const auto s = tree_.sections.find(section);
-    const std::string where = s != tree_.sections.end() && s->second.line > 0
-                                  ? s->second.file + ":" + std::to_string(s->second.line)
-                                  : file_;
-    throw ConfigError(where + ": [" + section + "]: " + why);
+    fail_at_section(tree_, file_, section, why);
   }
 
   bool has(const std::string& section, const std::string& key) const { return find(section, key) != nullptr; }
@@ -138,10 +126,8 @@ std::string read_text(const std::string& path) {
 // The base config's text of a "section.key", or "" when it is not set there.
 std::string base_text(const IniTree& tree, const std::string& dotted) {
   const SetTarget t = split_set_argument(dotted + "=0");
-  const auto s = tree.sections.find(t.section);
-  if (s == tree.sections.end()) return "";
-  const auto k = s->second.keys.find(t.key);
-  return k == s->second.keys.end() ? "" : k->second.value;
+  const IniEntry* e = find_entry(tree, t.section, t.key);
+  return e ? e->value : "";
 }
 
 RunConfig build_with(const StudySpec& spec, const std::vector<std::string>& sets) {

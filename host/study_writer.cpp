@@ -8,6 +8,7 @@
 
 #include "build_info.h"
 #include "h5_file.h"
+#include "h5_variables.h"
 #include "result_writer.h"
 #include "study_run.h"
 
@@ -17,38 +18,24 @@ namespace {
 using h5::Dataset;
 using h5::Group;
 
-constexpr const char* kStudyFiletype = "remc-study";
 constexpr std::int64_t kStudyFormatVersion = 1;
 
+// Names (dimension scales) have no units.
 template <class T>
 Dataset scale(const Group& g, const std::string& name, const std::vector<T>& values, const std::string& description) {
-  Dataset d = [&] {
-    if constexpr (std::is_same_v<T, std::string>) return g.write(name, values);
-    else return g.write(name, values, {values.size()});
-  }();
-  d.make_scale(name);
-  d.set_attribute("units", "1");
-  d.set_attribute("description", description);
-  return d;
+  return h5::write_coordinate(g, name, values, "1", description);
 }
 
-// A 2-D variable with its two dimension scales, units and description.
+// A rows x cols variable over two dimension scales.
 void variable(const Group& g, const std::string& name, const std::vector<double>& data, const Dataset& rows,
               std::size_t n_rows, const Dataset& cols, std::size_t n_cols, const std::string& units,
               const std::string& description) {
-  Dataset d = g.write(name, data, {n_rows, n_cols});
-  d.attach_scale(rows, 0);
-  d.attach_scale(cols, 1);
-  d.set_attribute("units", units);
-  d.set_attribute("description", description);
+  h5::write_variable(g, name, data, {{&rows, n_rows}, {&cols, n_cols}}, units, description);
 }
 
 void variable1(const Group& g, const std::string& name, const std::vector<double>& data, const Dataset& dim,
                const std::string& units, const std::string& description) {
-  Dataset d = g.write(name, data, {data.size()});
-  d.attach_scale(dim, 0);
-  d.set_attribute("units", units);
-  d.set_attribute("description", description);
+  h5::write_variable(g, name, data, {{&dim, data.size()}}, units, description);
 }
 
 // Units of output e, as a string per output for the attribute of a
@@ -142,11 +129,7 @@ void write_study(const std::string& path, const StudySpec& spec, const StudyDesi
         swing.push_back(e.swing), swing_se.push_back(e.swing_stderr);
       }
       for (std::size_t e = 0; e < E; ++e) {
-        std::vector<std::size_t> order(F);
-        for (std::size_t f = 0; f < F; ++f) order[f] = f;
-        // Largest swing first; a NaN swing (no estimate) last.
-        const auto key = [&](std::size_t f) { return std::isnan(swing[e * F + f]) ? -1.0 : swing[e * F + f]; };
-        std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return key(a) > key(b); });
+        const std::vector<std::size_t> order = largest_first(swing.data() + e * F, F);
         std::vector<double> r(F);
         for (std::size_t i = 0; i < F; ++i) r[order[i]] = static_cast<double>(i + 1);
         rank.insert(rank.end(), r.begin(), r.end());
