@@ -1,6 +1,6 @@
 // The bare cost of a path's random numbers: the same Philox calls and the
 // same uniform/normal transforms that PathSimulator makes for a model, with
-// the same lane type, and none of the model. scripts/bench divides engine
+// the same lane type, and none of the monthly model. scripts/bench divides engine
 // throughput by this.
 #pragma once
 
@@ -11,6 +11,7 @@
 #include "lanes.h"
 #include "model.h"
 #include "rng.h"
+#include "simulate.h"
 
 namespace remc {
 
@@ -27,21 +28,15 @@ struct DrawCostKernel {
     const Model& md = *model;
     const std::uint64_t local = group * L::width;
     F acc = splat<F>(0.0f);
-    // Per-path draws, one lane at a time as PathStart makes them.
+    // Per-path draws, one lane at a time: PathStart itself, so the draws are
+    // the engine's by construction (it adds a few operations per path, for
+    // project start months, none per month).
     for (int lane = 0; lane < L::width; ++lane) {
-      const PathRng rng(seed, kStreamSimulation, first_path + local + lane);
-      float sum = 0.0f;
-      for (int i = 0; i < md.uncertain_count; ++i) {
-        UniformSequence seq(rng, kSlotParam + static_cast<std::uint32_t>(md.uncertain_slot[i]));
-        sum += sample(md.uncertain[i], seq);
-      }
-      for (int p = 0; p < md.projects; ++p) {
-        const Words4<ScalarLanes> r = rng.raw(kMonthPerPath, kSlotProjectFate + static_cast<std::uint32_t>(p));
-        float z, unused;
-        box_muller(r.v[1], r.v[2], &z, &unused);
-        sum += u01(r.v[0]) + z;
-      }
-      sum += rng.uniforms(kMonthPerPath, kSlotRegime).u[0];
+      PathStart ps;
+      ps.draw(md, seed, first_path + local + lane);
+      float sum = static_cast<float>(ps.regime);
+      for (int i = 0; i < md.uncertain_count; ++i) sum += ps.draws[i];
+      for (int p = 0; p < md.projects; ++p) sum += ps.delay[p] + ps.failed[p];
       set_lane(acc, lane, sum);
     }
     // Upper bound of the engine's monthly draws: every utilisation group,
