@@ -43,11 +43,6 @@ double time_draws(const Model& model, const EngineOptions& options) {
 #endif
 }
 
-std::uint64_t study_cols_per_point(Backend backend, std::uint64_t paths_per_point) {
-  const std::uint64_t width = backend == Backend::kCpu ? static_cast<std::uint64_t>(cpu_lane_width()) : 1;
-  return (paths_per_point + width - 1) / width * width;
-}
-
 void run_study_engine(const StudyBatch& batch, const EngineOptions& options, StudySink& sink, EngineInfo* info) {
   if (options.backend == Backend::kCpu) return run_study_cpu(batch, options, sink, info);
 #if defined(REMC_HAVE_CUDA)

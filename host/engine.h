@@ -68,10 +68,13 @@ struct EngineInfo {
 
 // Receives a study's per-path values block by block: `values` is
 // [column][extract] for `columns` columns starting at global column
-// `first_column` (kernels/study.h lays columns out).
+// `first_column`; design point q owns columns q * cols_per_point ... and its
+// path p is column q * cols_per_point + p (kernels/study.h; cols_per_point is
+// the paths rounded up to the engine's lane width).
 struct StudySink {
   virtual ~StudySink() = default;
-  virtual void on_columns(std::uint64_t first_column, std::uint64_t columns, const float* values) = 0;
+  virtual void on_columns(std::uint64_t first_column, std::uint64_t columns, std::uint64_t cols_per_point,
+                          const float* values) = 0;
   virtual void on_progress(std::uint64_t columns_done, std::uint64_t columns_total) {}
 };
 
@@ -88,10 +91,6 @@ struct StudyBatch {
   const PathExtract* extracts = nullptr;
   int extract_count = 0;
 };
-
-// Columns per design point for this backend: paths_per_point rounded up to
-// whole lane groups.
-std::uint64_t study_cols_per_point(Backend backend, std::uint64_t paths_per_point);
 
 // Simulates every (design point, path) pair of the batch; see StudySink.
 void run_study_engine(const StudyBatch& batch, const EngineOptions& options, StudySink& sink,
@@ -122,6 +121,5 @@ double time_draws_cpu(const Model&, const EngineOptions&);
 double time_draws_cuda(const Model&, const EngineOptions&);
 void run_study_cpu(const StudyBatch&, const EngineOptions&, StudySink&, EngineInfo*);
 void run_study_cuda(const StudyBatch&, const EngineOptions&, StudySink&, EngineInfo*);
-int cpu_lane_width();
 
 }  // namespace remc

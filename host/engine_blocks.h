@@ -219,7 +219,7 @@ void run_study_blocks(const StudyBatch& batch, const EngineOptions& options, std
       info->simulate_seconds += std::chrono::duration<double>(t1 - t0).count();
       info->reduce_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
     }
-    sink.on_columns(done, n, kept_host.data());
+    sink.on_columns(done, n, cols_per_point, kept_host.data());
     done += n;
     sink.on_progress(done, total);
   }

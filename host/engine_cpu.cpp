@@ -100,8 +100,6 @@ REMC_CPU_EXPORT void run_study_cpu(const StudyBatch& batch, const EngineOptions&
   run_study_blocks<CpuBackend>(batch, options, block, sink, info);
 }
 
-REMC_CPU_EXPORT int lane_width() { return VariantLanes::width; }
-
 }  // namespace REMC_CPU_VARIANT
 
 }  // namespace remc

@@ -17,7 +17,6 @@ namespace remc {
                              EngineInfo*);                                                          \
   double time_draws_cpu(const Model&, const EngineOptions&);                                        \
   void run_study_cpu(const StudyBatch&, const EngineOptions&, StudySink&, EngineInfo*);              \
-  int lane_width();                                                                                 \
   }
 
 REMC_DECLARE_CPU_VARIANT(cpu_baseline)
@@ -34,7 +33,6 @@ struct CpuVariant {
   CountTotals (*run)(const Model&, const AggregationPlan&, const EngineOptions&, BlockSink&, EngineInfo*);
   double (*time_draws)(const Model&, const EngineOptions&);
   void (*run_study)(const StudyBatch&, const EngineOptions&, StudySink&, EngineInfo*);
-  int (*lane_width)();
   bool supported;
 };
 
@@ -42,18 +40,16 @@ CpuVariant variant(const std::string& isa) {
 #if defined(REMC_CPU_X86_VARIANTS)
   __builtin_cpu_init();
   if (isa == "x86-64-v4")
-    return {"x86-64-v4", cpu_x86_64_v4::run_engine_cpu, cpu_x86_64_v4::time_draws_cpu,
-            cpu_x86_64_v4::run_study_cpu, cpu_x86_64_v4::lane_width,
+    return {"x86-64-v4", cpu_x86_64_v4::run_engine_cpu, cpu_x86_64_v4::time_draws_cpu, cpu_x86_64_v4::run_study_cpu,
             __builtin_cpu_supports("x86-64-v4") != 0};
   if (isa == "x86-64-v3")
-    return {"x86-64-v3", cpu_x86_64_v3::run_engine_cpu, cpu_x86_64_v3::time_draws_cpu,
-            cpu_x86_64_v3::run_study_cpu, cpu_x86_64_v3::lane_width,
+    return {"x86-64-v3", cpu_x86_64_v3::run_engine_cpu, cpu_x86_64_v3::time_draws_cpu, cpu_x86_64_v3::run_study_cpu,
             __builtin_cpu_supports("x86-64-v3") != 0};
 #endif
   if (isa == "baseline")
     return {"baseline", cpu_baseline::run_engine_cpu, cpu_baseline::time_draws_cpu,
-            cpu_baseline::run_study_cpu, cpu_baseline::lane_width, true};
-  return {nullptr, nullptr, nullptr, nullptr, nullptr, false};
+            cpu_baseline::run_study_cpu, true};
+  return {nullptr, nullptr, nullptr, nullptr, false};
 }
 
 const CpuVariant& chosen_variant() {
@@ -94,7 +90,5 @@ double time_draws_cpu(const Model& model, const EngineOptions& options) {
 void run_study_cpu(const StudyBatch& batch, const EngineOptions& options, StudySink& sink, EngineInfo* info) {
   chosen_variant().run_study(batch, with_block_paths(options), sink, info);
 }
-
-int cpu_lane_width() { return chosen_variant().lane_width(); }
 
 }  // namespace remc

@@ -183,14 +183,15 @@ std::vector<Model> build_models(const StudySpec& spec, const StudyDesign& design
 // Collects per-path values into [point][output][path].
 struct CollectSink : StudySink {
   std::vector<float>& values;
-  std::uint64_t cols_per_point, paths;
+  std::uint64_t paths;
   int outputs;
   ProgressLine progress;
 
-  CollectSink(std::vector<float>& v, std::uint64_t cols, std::uint64_t n, int e, bool show)
-      : values(v), cols_per_point(cols), paths(n), outputs(e), progress(show) {}
+  CollectSink(std::vector<float>& v, std::uint64_t n, int e, bool show)
+      : values(v), paths(n), outputs(e), progress(show) {}
 
-  void on_columns(std::uint64_t first, std::uint64_t columns, const float* kept) override {
+  void on_columns(std::uint64_t first, std::uint64_t columns, std::uint64_t cols_per_point,
+                  const float* kept) override {
     for (std::uint64_t c = 0; c < columns; ++c) {
       const std::uint64_t column = first + c;
       const std::uint64_t point = column / cols_per_point, path = column % cols_per_point;
@@ -298,7 +299,7 @@ std::vector<float> simulate_points(const StudySpec& spec, const StudyDesign& des
   eo.seed = spec.seed;
   eo.cuda_device = options.cuda_device;
   std::vector<float> values(count * static_cast<std::uint64_t>(E) * K);
-  CollectSink sink(values, study_cols_per_point(options.backend, K), K, E, options.progress);
+  CollectSink sink(values, K, E, options.progress);
   if (count > 0) run_study_engine(batch, eo, sink, info);
   sink.progress.finish();
   return values;
