@@ -80,8 +80,6 @@ REMC_HD_INLINE std::uint32_t mul_hi_lo(std::uint32_t a, std::uint32_t b, std::ui
 // table[index] per lane (a gather from a small table).
 REMC_HD_INLINE float gather(const float* table, std::int32_t index) { return table[index]; }
 REMC_HD_INLINE float lane(float x, int) { return x; }
-REMC_HD_INLINE std::int32_t lane(std::int32_t x, int) { return x; }
-REMC_HD_INLINE bool lane(bool m, int) { return m; }
 REMC_HD_INLINE void set_lane(float& x, int, float v) { x = v; }
 REMC_HD_INLINE void set_lane(std::int32_t& x, int, std::int32_t v) { x = v; }
 REMC_HD_INLINE float load_lanes(const float* p, ScalarLanes) { return *p; }
@@ -168,7 +166,6 @@ inline int lane_sign_bits(VectorLanes<16>::I m) {
     return r;                                                                                       \
   }                                                                                                 \
   inline float lane(VectorLanes<W>::F x, int i) { return x[i]; }                                    \
-  inline std::int32_t lane(VectorLanes<W>::I x, int i) { return x[i]; }                            \
   inline void set_lane(VectorLanes<W>::F& x, int i, float v) { x[i] = v; }                          \
   inline void set_lane(VectorLanes<W>::I& x, int i, std::int32_t v) { x[i] = v; }                   \
   inline VectorLanes<W>::F load_lanes(const float* p, VectorLanes<W>) {                             \
