@@ -1,8 +1,11 @@
 // Round-robin blocks over MPI ranks with a global stopping decision.
 #include "mpi_rounds.h"
 
-#include <cstring>
+#include <cstdint>
+#include <string>
 
+#include "byte_codec.h"
+#include "errors.h"
 #include "mpi_context.h"
 #include "run_state.h"
 
@@ -25,23 +28,23 @@ struct BlockCapture : BlockSink {
 };
 
 std::vector<char> pack_block(const BlockCapture& b) {
-  std::vector<char> bytes(sizeof(std::uint64_t) + sizeof(int) + b.moments.size() * sizeof(ChunkMoments));
-  char* p = bytes.data();
-  std::memcpy(p, &b.first_chunk, sizeof(std::uint64_t));
-  std::memcpy(p + sizeof(std::uint64_t), &b.chunks, sizeof(int));
-  std::memcpy(p + sizeof(std::uint64_t) + sizeof(int), b.moments.data(), b.moments.size() * sizeof(ChunkMoments));
-  return bytes;
+  ByteWriter w;
+  w.put(b.first_chunk);
+  w.put<std::int32_t>(b.chunks);
+  w.put_vector(b.moments);
+  return w.take();
 }
 
 // Feeds a packed block to the aggregator (an empty one means that rank had none).
 void unpack_block_into(const std::vector<char>& bytes, int cells, Aggregator& aggregator) {
   if (bytes.empty()) return;
-  std::uint64_t first_chunk = 0;
-  int chunks = 0;
-  std::memcpy(&first_chunk, bytes.data(), sizeof(std::uint64_t));
-  std::memcpy(&chunks, bytes.data() + sizeof(std::uint64_t), sizeof(int));
-  std::vector<ChunkMoments> moments(static_cast<std::size_t>(cells) * chunks);
-  std::memcpy(moments.data(), bytes.data() + sizeof(std::uint64_t) + sizeof(int), moments.size() * sizeof(ChunkMoments));
+  ByteReader r(bytes, "packed block of chunk moments");
+  const std::uint64_t first_chunk = r.get<std::uint64_t>();
+  const int chunks = r.get<std::int32_t>();
+  const std::vector<ChunkMoments> moments = r.get_vector<ChunkMoments>();
+  if (moments.size() != static_cast<std::size_t>(cells) * chunks)
+    throw RuntimeError("packed block of chunk moments has " + std::to_string(moments.size()) + " moments, expected " +
+                       std::to_string(static_cast<std::size_t>(cells) * chunks));
   aggregator.on_block(first_chunk, chunks, moments.data());
 }
 

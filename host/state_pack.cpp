@@ -3,9 +3,8 @@
 #include "state_pack.h"
 
 #include <cstdint>
-#include <cstring>
-#include <string>
 
+#include "byte_codec.h"
 #include "errors.h"
 
 namespace remc {
@@ -14,63 +13,10 @@ namespace {
 
 constexpr std::uint64_t kMagic = 0x72656d6373746174ull;  // "remcstat"
 
-class Writer {
- public:
-  template <class T>
-  void put(const T& value) {
-    const char* p = reinterpret_cast<const char*>(&value);
-    bytes_.insert(bytes_.end(), p, p + sizeof(T));
-  }
-  template <class T>
-  void put_vector(const std::vector<T>& v) {
-    put<std::uint64_t>(v.size());
-    const char* p = reinterpret_cast<const char*>(v.data());
-    bytes_.insert(bytes_.end(), p, p + v.size() * sizeof(T));
-  }
-  void put_string(const std::string& s) { put_vector(std::vector<char>(s.begin(), s.end())); }
-  std::vector<char> take() { return std::move(bytes_); }
-
- private:
-  std::vector<char> bytes_;
-};
-
-class Reader {
- public:
-  explicit Reader(const std::vector<char>& bytes) : bytes_(bytes) {}
-  template <class T>
-  T get() {
-    need(sizeof(T));
-    T value;
-    std::memcpy(&value, bytes_.data() + pos_, sizeof(T));
-    pos_ += sizeof(T);
-    return value;
-  }
-  template <class T>
-  std::vector<T> get_vector() {
-    const std::uint64_t n = get<std::uint64_t>();
-    need(n * sizeof(T));
-    std::vector<T> v(n);
-    std::memcpy(v.data(), bytes_.data() + pos_, n * sizeof(T));
-    pos_ += n * sizeof(T);
-    return v;
-  }
-  std::string get_string() {
-    const std::vector<char> v = get_vector<char>();
-    return std::string(v.begin(), v.end());
-  }
-
- private:
-  void need(std::uint64_t n) const {
-    if (pos_ + n > bytes_.size()) throw RuntimeError("packed run state is truncated");
-  }
-  const std::vector<char>& bytes_;
-  std::size_t pos_ = 0;
-};
-
 }  // namespace
 
 std::vector<char> pack_state(const RunState& s) {
-  Writer w;
+  ByteWriter w;
   w.put(kMagic);
   w.put<std::int32_t>(s.shard.index);
   w.put<std::int32_t>(s.shard.count);
@@ -88,7 +34,7 @@ std::vector<char> pack_state(const RunState& s) {
 }
 
 RunState unpack_state(const std::vector<char>& bytes) {
-  Reader r(bytes);
+  ByteReader r(bytes, "packed run state");
   if (r.get<std::uint64_t>() != kMagic) throw RuntimeError("not a packed run state");
   RunState s;
   s.shard.index = r.get<std::int32_t>();
