@@ -47,7 +47,7 @@ class ByteReader {
   template <class T>
   std::vector<T> get_vector() {
     const std::uint64_t n = get<std::uint64_t>();
-    if (n > (bytes_.size() - pos_) / sizeof(T)) need(bytes_.size() - pos_ + 1);
+    if (n > (bytes_.size() - pos_) / sizeof(T)) truncated();  // n * sizeof(T) could overflow
     std::vector<T> v(n);
     std::memcpy(v.data(), bytes_.data() + pos_, n * sizeof(T));
     pos_ += n * sizeof(T);
@@ -60,8 +60,9 @@ class ByteReader {
 
  private:
   void need(std::uint64_t n) const {
-    if (n > bytes_.size() - pos_) throw RuntimeError(what_ + " is truncated");
+    if (n > bytes_.size() - pos_) truncated();
   }
+  [[noreturn]] void truncated() const { throw RuntimeError(what_ + " is truncated"); }
   const std::vector<char>& bytes_;
   std::string what_;
   std::size_t pos_ = 0;

@@ -343,23 +343,13 @@ struct BlockReducer {
   }
 #endif
 
+  // Exceedance counts on the generic path (CUDA, and CPU cells with too many
+  // bins for reduce_cell_cpu); the CPU's first pass counts them in its sweep.
   REMC_HD void count_exceedances(const HistSpec& spec, const float* x, std::uint64_t n, std::uint64_t* e) const {
     std::uint64_t over[kMaxThresholds] = {};
-    count_exceedances_into(spec, x, n, over);
-    for (int j = 0; j < spec.threshold_count; ++j) atomic_add_u64(e + j, over[j], atomic);
-  }
-
-  REMC_HD void count_exceedances_into(const HistSpec& spec, const float* x, std::uint64_t n, std::uint64_t* over) const {
-    std::uint64_t p = 0;
-#if !defined(__CUDACC__)
-    for (; p + 8 <= n; p += 8) {
-      const CpuLanes::F v = load_lanes(x + p, CpuLanes{});
-      for (int j = 0; j < spec.threshold_count; ++j)
-        over[j] += static_cast<std::uint64_t>(__builtin_popcount(lane_sign_bits(v > spec.thresholds[j])));
-    }
-#endif
-    for (; p < n; ++p)
+    for (std::uint64_t p = 0; p < n; ++p)
       for (int j = 0; j < spec.threshold_count; ++j) over[j] += x[p] > spec.thresholds[j] ? 1 : 0;
+    for (int j = 0; j < spec.threshold_count; ++j) atomic_add_u64(e + j, over[j], atomic);
   }
 
   REMC_HD void operator()(std::uint64_t item) const {
