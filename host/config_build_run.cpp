@@ -103,18 +103,24 @@ void build_regimes(ConfigReader& r) {
   RegimeModel& rg = c.model.regime;
   const int K = rg.count;
   const int M = c.model.materials;
+  // An allowance may be a distribution, drawn once per path. A key without a
+  // material suffix is one parameter for all materials (one draw, not one per
+  // material), and the allies' default is the importer's parameter itself.
   for (int k = 0; k < K; ++k) {
     const std::string sec = "regime." + c.regime_names[k];
+    const bool any_imp = r.has(sec, "allow_importer");
+    const bool any_all = r.has(sec, "allow_allies");
+    const Param imp_all_materials = any_imp ? r.param(sec, "allow_importer", Range::unit()) : Param{};
+    const Param all_all_materials = any_all ? r.param(sec, "allow_allies", Range::unit()) : Param{};
     for (int m = 0; m < M; ++m) {
       const std::string& mat = c.material_names[m];
-      const std::string imp_key = r.has(sec, "allow_importer." + mat) ? "allow_importer." + mat : "allow_importer";
-      if (!r.has(sec, imp_key))
+      const std::string imp_key = "allow_importer." + mat;
+      if (!r.has(sec, imp_key) && !any_imp)
         r.fail(sec, "allow_importer", "required key missing (or give allow_importer." + mat + ")");
-      const double imp = r.number(sec, imp_key, Range::unit());
-      std::string all_key = r.has(sec, "allow_allies." + mat) ? "allow_allies." + mat : "allow_allies";
-      const double all = r.has(sec, all_key) ? r.number(sec, all_key, Range::unit()) : imp;
-      rg.allow_importer[k][m] = static_cast<float>(imp);
-      rg.allow_allies[k][m] = static_cast<float>(all);
+      const Param imp = r.has(sec, imp_key) ? r.param(sec, imp_key, Range::unit()) : imp_all_materials;
+      const Param all = r.param_or(sec, "allow_allies." + mat, Range::unit(), any_all ? all_all_materials : imp);
+      rg.allow_importer[k][m] = imp;
+      rg.allow_allies[k][m] = all;
     }
   }
   for (int k = 0; k < K; ++k) {

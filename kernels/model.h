@@ -29,8 +29,8 @@ struct Param {
 struct RegimeModel {
   int count = 0;                                  // K states, in escalation order
   float transition[kMaxRegimes][kMaxRegimes] = {};  // base monthly matrix P0, rows sum to 1
-  float allow_importer[kMaxRegimes][kMaxMaterials] = {};  // a_imp[k][m] in [0,1]
-  float allow_allies[kMaxRegimes][kMaxMaterials] = {};    // a_all[k][m] in [0,1]
+  Param allow_importer[kMaxRegimes][kMaxMaterials] = {};  // a_imp[k][m] in [0,1], fixed or drawn per path
+  Param allow_allies[kMaxRegimes][kMaxMaterials] = {};    // a_all[k][m] in [0,1]
   float initial[kMaxRegimes] = {};                // initial distribution, sums to 1
 };
 

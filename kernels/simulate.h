@@ -118,6 +118,14 @@ struct PathStart {
   }
 };
 
+// The value of a per-state table in each lane's current state.
+template <class F, class I>
+REMC_HD_INLINE F of_regime(const F (*per_state)[kMaxMaterials], int m, I regime, int states) {
+  F v = per_state[0][m];
+  for (int k = 1; k < states; ++k) v = select(regime == k, per_state[k][m], v);
+  return v;
+}
+
 template <class L>
 struct PathSimulator {
   using F = typename L::F;
@@ -227,6 +235,14 @@ struct PathSimulator {
         elasticity[r][m] = dm.price_elasticity.get(d);
       }
     }
+    // Export allowances of every state for this path (fixed, or drawn once).
+    F allow_imp[kMaxRegimes][kMaxMaterials], allow_all[kMaxRegimes][kMaxMaterials];
+    for (int k = 0; k < rg.count; ++k) {
+      for (int m = 0; m < M; ++m) {
+        allow_imp[k][m] = rg.allow_importer[k][m].get(d);
+        allow_all[k][m] = rg.allow_allies[k][m].get(d);
+      }
+    }
     MaterialPathConsts<F> mc[kMaxMaterials];
     for (int m = 0; m < M; ++m) mc[m].init(md, m, d);
     ProjectPathConsts<F> pc[kMaxProjects];
@@ -324,8 +340,8 @@ struct PathSimulator {
         mi.output_imp = q[0][m];
         mi.output_all = q[1][m];
         mi.home_bias = c.home_bias;
-        mi.allow_imp = gather(&rg.allow_importer[0][m], regime * kMaxMaterials);
-        mi.allow_all = gather(&rg.allow_allies[0][m], regime * kMaxMaterials);
+        mi.allow_imp = of_regime(allow_imp, m, regime, rg.count);
+        mi.allow_all = of_regime(allow_all, m, regime, rg.count);
         const MarketFlowsT<F> f = clear_market(mi);
 
         // 5. Importer: sectors first, refill last; stockpile release on shortage.

@@ -115,7 +115,7 @@ TEST(Config, BaselineShape) {
     EXPECT_NEAR(sum, 1.0, 1e-6) << "row " << k;
   }
   const int dy = index_of(c.material_names, "dy");
-  EXPECT_FLOAT_EQ(c.model.regime.allow_importer[1][dy], 0.73f);  // B12
+  EXPECT_FLOAT_EQ(c.model.regime.allow_importer[1][dy].value, 0.73f);  // B12
   EXPECT_FLOAT_EQ(c.model.price[dy].ref.value, 260.0f);          // S1
   EXPECT_GE(c.model.projects, 8);
   EXPECT_GE(c.uncertain_names.size(), 4u);
@@ -167,7 +167,7 @@ TEST(Config, ScenarioOverridesOnlyWhatItNames) {
   const RunConfig q = load_config(kSource + "/configs/scenarios/quota-2010.ini");
   EXPECT_EQ(q.run.start_year, 2010);
   EXPECT_EQ(q.run.start_month, 9);
-  for (int m = 0; m < 3; ++m) EXPECT_FLOAT_EQ(q.model.regime.allow_importer[1][m], 0.6f);
+  for (int m = 0; m < 3; ++m) EXPECT_FLOAT_EQ(q.model.regime.allow_importer[1][m].value, 0.6f);
   EXPECT_LT(q.model.projects, base.model.projects);  // disabled projects are dropped
   EXPECT_EQ(index_of(q.project_names, "mp_mountain_pass"), static_cast<int>(q.project_names.size()));
 }
@@ -185,7 +185,7 @@ TEST(Config, SetOverridesAnyKeyIncludingDottedSections) {
   EXPECT_EQ(c.model.project[lt].fail_prob.draw, -1);  // was a distribution in the baseline
   EXPECT_FLOAT_EQ(c.model.demand[0][dy].growth.value, 0.05f);
   EXPECT_FLOAT_EQ(c.model.project[mh].capacity_tpy[dy].value, 300.0f);
-  EXPECT_FLOAT_EQ(c.model.regime.allow_importer[1][dy], 0.5f);
+  EXPECT_FLOAT_EQ(c.model.regime.allow_importer[1][dy].value, 0.5f);
   ASSERT_EQ(c.output.hist.count("price.dy"), 1u);
   const HistOverride& h = c.output.hist.at("price.dy");
   EXPECT_TRUE(h.log_scale);
@@ -348,7 +348,7 @@ TEST(ConfigDefaults, MinimalConfigGetsDocumentedDefaults) {
   EXPECT_FLOAT_EQ(m.price[0].initial.value, 260.0f);  // initial = ref
   EXPECT_FLOAT_EQ(m.price[0].china_initial.value, 260.0f);
   EXPECT_FLOAT_EQ(m.price[0].eta.value, 0.25f);
-  EXPECT_FLOAT_EQ(m.regime.allow_allies[1][0], 0.0f);  // allies default to the importer's value
+  EXPECT_FLOAT_EQ(m.regime.allow_allies[1][0].value, 0.0f);  // allies default to the importer's value
   EXPECT_EQ(c.output.bins, 200);
   EXPECT_EQ(c.output.path, "results/baseline.h5");
 }

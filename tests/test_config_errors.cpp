@@ -148,7 +148,10 @@ TEST(BadValues, MoreRangeAndLimitChecks) {
   EXPECT_NE(err("output.thresholds.price=1 2 3 4 5 6 7 8 9").find("at most kMaxThresholds = 8"), std::string::npos);
   EXPECT_NE(err("tension.dialogue=maybe").find("'maybe' is not a number"), std::string::npos);
   EXPECT_NE(err("project.p.enabled=perhaps").find("expected true or false"), std::string::npos);
-  EXPECT_NE(err("regime.open.allow_importer=beta(2,2)").find("takes a plain number"), std::string::npos);
+  EXPECT_NE(err("demand.importer.dy.share.all=beta(2,2)").find("takes a plain number"), std::string::npos);
+  EXPECT_EQ(err("regime.open.allow_importer=beta(2,2)"), "");  // allowances may be drawn per path
+  EXPECT_NE(err("regime.open.allow_importer=normal(0.5, 0.2)").find("outside the allowed range (must be in [0, 1])"),
+            std::string::npos);
   EXPECT_NE(err("demand.importer.dy.growth=normal(0.1)").find("normal(mu, sd) takes 2 parameters, got 1"),
             std::string::npos);
   EXPECT_NE(err("demand.importer.dy.growth=uniform(0.1, 0.1)").find("lo must be < hi"), std::string::npos);
