@@ -35,8 +35,16 @@ inline CommandResult run_command(const std::string& command_line) {
 // Runs the remc binary with `args`.
 inline CommandResult run_remc(const std::string& args) { return run_command(std::string(REMC_BINARY) + " " + args); }
 
-// Runs a Python script with the system interpreter (Debian's h5py, numpy, xarray).
-inline CommandResult run_python(const std::string& args) { return run_command("/usr/bin/python3 " + args); }
+// The Python that reads results as users do (h5py, numpy, xarray, h5netcdf):
+// Debian's, unless REMC_PYTHON names another (scripts/device-run does, on a
+// machine whose only such Python is elsewhere).
+inline std::string python_interpreter() {
+  const char* chosen = std::getenv("REMC_PYTHON");
+  return chosen && *chosen ? chosen : "/usr/bin/python3";
+}
+
+// Runs a Python script with that interpreter.
+inline CommandResult run_python(const std::string& args) { return run_command(python_interpreter() + " " + args); }
 
 // A fresh empty folder under the system temp dir, removed by the destructor.
 class ScratchDir {

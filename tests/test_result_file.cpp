@@ -15,6 +15,7 @@
 
 #include "aggregation_plan.h"
 #include "aggregator.h"
+#include "cli_util.h"
 #include "errors.h"
 #include "h5_file.h"
 #include "info.h"
@@ -330,7 +331,7 @@ TEST(ResultFile, XarrayReadsLabelledDimensions) {
   const SyntheticResult s;
   const std::string path = (folder.path / "result.h5").string();
   write_result(path, s.config, s.results, s.provenance);
-  const std::string command = "/usr/bin/python3 " + std::string(REMC_SOURCE_DIR) + "/tests/test_xarray.py " + path +
+  const std::string command = test::python_interpreter() + " " + std::string(REMC_SOURCE_DIR) + "/tests/test_xarray.py " + path +
                               " nd,dy 2025-11 3 > " + (folder.path / "xarray.log").string() + " 2>&1";
   const int status = std::system(command.c_str());
   std::ifstream log(folder.path / "xarray.log");

@@ -80,4 +80,4 @@ if [ ! -f "$work/merged.h5" ] || [ -n "$(squeue -h 2>/dev/null)" ]; then
   exit 1
 fi
 "$remc" run --config "$root/configs/baseline.ini" "${args[@]}" --quiet --out "$work/single.h5"
-/usr/bin/python3 "$root/scripts/compare_results.py" --exact "$work/single.h5" "$work/merged.h5"
+"${REMC_PYTHON:-/usr/bin/python3}" "$root/scripts/compare_results.py" --exact "$work/single.h5" "$work/merged.h5"

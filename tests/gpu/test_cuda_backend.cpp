@@ -10,6 +10,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 
 #include "aggregation_plan.h"
@@ -22,7 +23,14 @@ namespace {
 
 using namespace remc;
 
-bool have_gpu() { return cuda_device_count() > 0; }
+// Without a device the tests skip, unless REMC_REQUIRE_GPU=1 (scripts/gpu-check
+// sets it): there a missing or unusable device must fail, not pass quietly.
+bool have_gpu() {
+  if (cuda_device_count() > 0) return true;
+  const char* required = std::getenv("REMC_REQUIRE_GPU");
+  if (required && std::string(required) == "1") ADD_FAILURE() << "REMC_REQUIRE_GPU=1 but no usable CUDA device";
+  return false;
+}
 
 AggregateResults run(const RunConfig& cfg, const AggregationPlan& plan, Backend backend, std::uint64_t block) {
   Aggregator aggregator(plan, quantile_levels(cfg.output));
