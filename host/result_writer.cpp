@@ -32,34 +32,39 @@ std::vector<std::int64_t> index_range(std::size_t n) {
   return v;
 }
 
-// The root coordinates shared by all groups.
-struct Coordinates {
-  Dataset time, material, regime, regime_from, regime_to, quantile, tail;
+// Values of the coordinates that several groups share.
+struct SharedCoordinates {
+  std::vector<std::string> time, material, regime;
+  std::vector<double> quantile, tail;
 };
 
-// Root coordinates, plus the regime ones in /regime: HDF5 cannot hold both a
-// dataset and a group named /regime, and netCDF scoping makes /regime's
-// dimensions visible to its subgroups (where months_in_regime goes).
-Coordinates write_coordinates(const Group& root, const Group& regime_group, const RunConfig& config,
-                              const AggregateResults& r) {
+SharedCoordinates shared_coordinates(const RunConfig& config, const AggregateResults& r) {
   const OutputLayout& layout = r.plan.layout;
-  std::vector<std::string> regimes = config.regime_names;
-  regimes.resize(layout.regimes);
+  SharedCoordinates v;
+  v.time = month_labels(config.run.start_year, config.run.start_month, layout.months);
+  v.material = config.material_names;
+  v.material.resize(layout.materials);
+  v.regime = config.regime_names;
+  v.regime.resize(layout.regimes);
   for (int k = 0; k < layout.regimes; ++k)
-    if (regimes[k].empty()) regimes[k] = "state" + std::to_string(k);
-  std::vector<std::string> materials = config.material_names;
-  materials.resize(layout.materials);
-  return Coordinates{
-      write_coordinate(root, "time", month_labels(config.run.start_year, config.run.start_month, layout.months), "1",
-                       "simulated month, YYYY-MM"),
-      write_coordinate(root, "material", materials, "1", "material name"),
-      write_coordinate(regime_group, "regime", regimes, "1", "export-control regime, in escalation order"),
-      write_coordinate(regime_group, "regime_from", regimes, "1", "regime in the previous month"),
-      write_coordinate(regime_group, "regime_to", regimes, "1", "regime in this month"),
-      write_coordinate(root, "quantile", r.quantile_levels, "1", "quantile level (probability)"),
-      write_coordinate(root, "tail", r.tail_levels, "1",
-                       "tail fraction: expected shortfall is the mean of the largest `tail` share of paths"),
-  };
+    if (v.regime[k].empty()) v.regime[k] = "state" + std::to_string(k);
+  v.quantile = r.quantile_levels;
+  v.tail = r.tail_levels;
+  return v;
+}
+
+// Writes the shared coordinate `name` into `group`. Every group that uses one
+// holds its own copy (the root holds them all): xarray opens one group at a
+// time and labels a dimension only with a coordinate of that group.
+Dataset write_shared(const Group& group, const std::string& name, const SharedCoordinates& v) {
+  if (name == "time") return write_coordinate(group, name, v.time, "1", "simulated month, YYYY-MM");
+  if (name == "material") return write_coordinate(group, name, v.material, "1", "material name");
+  if (name == "regime") return write_coordinate(group, name, v.regime, "1", "export-control regime, in escalation order");
+  if (name == "regime_from") return write_coordinate(group, name, v.regime, "1", "regime in the previous month");
+  if (name == "regime_to") return write_coordinate(group, name, v.regime, "1", "regime in this month");
+  if (name == "quantile") return write_coordinate(group, name, v.quantile, "1", "quantile level (probability)");
+  return write_coordinate(group, "tail", v.tail, "1",
+                          "tail fraction: expected shortfall is the mean of the largest `tail` share of paths");
 }
 
 // Copies width values per cell from a [cell][stride] array, cells in order.
@@ -74,19 +79,31 @@ std::vector<T> gather(const std::vector<T>& per_cell, const std::vector<int>& ce
 }
 
 // Writes /series/NAME or /summary/NAME.
-void write_metric(const Group& parent, const MetricInfo& metric, const AggregateResults& r, const Coordinates& co) {
+void write_metric(const Group& parent, const MetricInfo& metric, const AggregateResults& r,
+                  const SharedCoordinates& shared) {
   const AggregationPlan& plan = r.plan;
   const OutputLayout& layout = plan.layout;
   const int materials = material_extent(layout, metric);
   const int inner = inner_extent(layout, metric);
   const bool per_material = metric.scope == S::kMonthlyMaterial || metric.scope == S::kSummaryMaterial;
 
+  const Group g = parent.create_group(metric.name);
+  g.set_attribute("units", metric.units);
+  g.set_attribute("description", metric.description);
+  const std::string units = metric.units;
+  const std::string what = metric.description;
+
   // Outer axes and their cells, row-major.
+  std::optional<Dataset> material_coordinate, inner_coordinate;
   std::vector<Axis> outer;
-  if (per_material) outer.push_back({&co.material, static_cast<hsize_t>(materials)});
-  if (metric.scope == S::kMonthlyMaterial || metric.scope == S::kMonthlyGlobal)
-    outer.push_back({&co.time, static_cast<hsize_t>(inner)});
-  if (metric.scope == S::kRegimeMonths) outer.push_back({&co.regime, static_cast<hsize_t>(inner)});
+  if (per_material) {
+    material_coordinate = write_shared(g, "material", shared);
+    outer.push_back({&*material_coordinate, static_cast<hsize_t>(materials)});
+  }
+  if (metric.scope == S::kMonthlyMaterial || metric.scope == S::kMonthlyGlobal || metric.scope == S::kRegimeMonths) {
+    inner_coordinate = write_shared(g, metric.scope == S::kRegimeMonths ? "regime" : "time", shared);
+    outer.push_back({&*inner_coordinate, static_cast<hsize_t>(inner)});
+  }
   std::vector<int> cells;
   for (int m = 0; m < materials; ++m)
     for (int i = 0; i < inner; ++i) cells.push_back(cell_of(layout, metric, m, i));
@@ -103,13 +120,7 @@ void write_metric(const Group& parent, const MetricInfo& metric, const Aggregate
     return axes;
   };
 
-  const Group g = parent.create_group(metric.name);
-  g.set_attribute("units", metric.units);
-  g.set_attribute("description", metric.description);
-  const std::string units = metric.units;
-  const std::string what = metric.description;
-
-  // Coordinates local to this metric.
+  // Coordinates of this metric alone.
   const Dataset bin = write_coordinate(g, "bin", index_range(max_bins + 2), "1",
                                        "histogram counter: 0 underflow, 1..bins regular bins, bins+1 overflow");
   const Dataset edge = write_coordinate(g, "edge", index_range(max_bins + 1), "1", "bin edge index, 0..bins");
@@ -127,7 +138,8 @@ void write_metric(const Group& parent, const MetricInfo& metric, const Aggregate
   write_variable(g, "max", gather(r.max, cells, 1, 1), outer, units, "largest value over paths");
 
   const std::size_t nq = r.quantile_levels.size();
-  const Axis quantile_axis{&co.quantile, nq};
+  const Dataset quantile = write_shared(g, "quantile", shared);
+  const Axis quantile_axis{&quantile, nq};
   write_variable(g, "quantiles", gather(r.quantile, cells, nq, nq), with(quantile_axis), units,
                  "quantiles, interpolated within histogram bins (log bins in log x)");
   write_variable(g, "resolution", gather(r.resolution, cells, nq, nq), with(quantile_axis), units,
@@ -146,7 +158,7 @@ void write_metric(const Group& parent, const MetricInfo& metric, const Aggregate
 
   // Bin edges and scale per material (or once for a global metric).
   std::vector<Axis> material_axes;
-  if (per_material) material_axes.push_back({&co.material, static_cast<hsize_t>(materials)});
+  if (per_material) material_axes.push_back({&*material_coordinate, static_cast<hsize_t>(materials)});
   std::vector<double> edges;
   std::vector<std::int64_t> bins, log_scale;
   for (const HistSpec* spec : specs) {
@@ -169,17 +181,21 @@ void write_metric(const Group& parent, const MetricInfo& metric, const Aggregate
                    with(threshold_axis), "1", "binomial standard error sqrt(p (1 - p) / count)");
   }
   const std::size_t ntail = r.tail_levels.size();
-  write_variable(g, "expected_shortfall", gather(r.expected_shortfall, cells, ntail, ntail),
-                 with({&co.tail, ntail}), units,
+  const Dataset tail = write_shared(g, "tail", shared);
+  write_variable(g, "expected_shortfall", gather(r.expected_shortfall, cells, ntail, ntail), with({&tail, ntail}), units,
                  "mean of the largest `tail` share of values, from the histogram (uniform within bins)");
 }
 
-void write_regime(const Group& g, const AggregateResults& r, const Coordinates& co) {
+void write_regime(const Group& g, const AggregateResults& r, const SharedCoordinates& shared) {
   const OutputLayout& layout = r.plan.layout;
   const auto T = static_cast<hsize_t>(layout.months), K = static_cast<hsize_t>(layout.regimes);
-  write_variable(g, "occupancy", r.occupancy, {{&co.time, T}, {&co.regime, K}}, "1",
+  const Dataset time = write_shared(g, "time", shared);
+  const Dataset regime = write_shared(g, "regime", shared);
+  const Dataset from = write_shared(g, "regime_from", shared);
+  const Dataset to = write_shared(g, "regime_to", shared);
+  write_variable(g, "occupancy", r.occupancy, {{&time, T}, {&regime, K}}, "1",
                  "share of paths in each regime in each month");
-  write_variable(g, "transitions", r.transitions, {{&co.time, T}, {&co.regime_from, K}, {&co.regime_to, K}}, "1",
+  write_variable(g, "transitions", r.transitions, {{&time, T}, {&from, K}, {&to, K}}, "1",
                  "paths moving from regime_from (previous month) to regime_to (this month); month 0 is all zero");
 }
 
@@ -208,9 +224,10 @@ void write_root_attributes(const Group& root, const RunConfig& config, const Agg
 // Everything inside the file; all handles close when this returns.
 void write_contents(const h5::File& file, const RunConfig& config, const AggregateResults& r, const Provenance& p) {
   write_root_attributes(file, config, r, p);
+  const SharedCoordinates shared = shared_coordinates(config, r);
+  for (const char* name : {"time", "material", "quantile", "tail"}) write_shared(file, name, shared);
   const Group regime = file.create_group("regime");
   regime.set_attribute("description", "export-control regimes: occupancy, transitions, months in each regime");
-  const Coordinates co = write_coordinates(file, regime, config, r);
   const Group series = file.create_group("series");
   series.set_attribute("description", "per-month outputs: statistics over paths for each month");
   const Group summary = file.create_group("summary");
@@ -218,9 +235,9 @@ void write_contents(const h5::File& file, const RunConfig& config, const Aggrega
   for (const MetricInfo& metric : metric_catalogue()) {
     if (metric.scope == S::kMonthlyGlobal && metric.index == kRegime) continue;  // occupancy instead
     const bool monthly = metric.scope == S::kMonthlyMaterial || metric.scope == S::kMonthlyGlobal;
-    write_metric(metric.scope == S::kRegimeMonths ? regime : monthly ? series : summary, metric, r, co);
+    write_metric(metric.scope == S::kRegimeMonths ? regime : monthly ? series : summary, metric, r, shared);
   }
-  write_regime(regime, r, co);
+  write_regime(regime, r, shared);
 }
 
 }  // namespace

@@ -80,14 +80,20 @@ bool is_regime(const MetricInfo& m) { return m.scope == S::kMonthlyGlobal && m.i
 
 // Every dataset path the writer should produce for this plan.
 std::set<std::string> expected_paths(const AggregationPlan& plan) {
-  std::set<std::string> paths = {"/time",    "/material", "/regime/regime", "/regime/regime_from", "/regime/regime_to",
-                                 "/quantile", "/tail",    "/regime/occupancy", "/regime/transitions"};
+  std::set<std::string> paths = {"/time",       "/material",          "/regime/regime",
+                                 "/regime/regime_from", "/regime/regime_to", "/regime/time",
+                                 "/quantile",   "/tail",              "/regime/occupancy",
+                                 "/regime/transitions"};
   for (const MetricInfo& m : metric_catalogue()) {
     if (is_regime(m)) continue;
     std::vector<std::string> names = kStatistics;
     for (const char* n : {"bin", "edge", "quantiles", "resolution", "hist", "bin_edges", "bins", "log_scale",
-                          "expected_shortfall"})
+                          "expected_shortfall", "quantile", "tail"})
       names.push_back(n);
+    // The group's copies of the shared coordinates it uses.
+    if (m.scope == S::kMonthlyMaterial || m.scope == S::kSummaryMaterial) names.push_back("material");
+    if (m.scope == S::kMonthlyMaterial || m.scope == S::kMonthlyGlobal) names.push_back("time");
+    if (m.scope == S::kRegimeMonths) names.push_back("regime");
     if (plan.specs[spec_of(plan, m, 0)].threshold_count > 0)
       for (const char* n : {"threshold", "exceedance", "exceedance_stderr"}) names.push_back(n);
     for (const std::string& n : names) paths.insert(group_of(m) + "/" + n);
@@ -141,7 +147,14 @@ TEST(ResultFile, RoundTripOfEveryPath) {
     const h5::Dataset d = reader.dataset(p);
     EXPECT_TRUE(d.has_attribute("units")) << p;
     EXPECT_TRUE(d.has_attribute("description")) << p;
+    // A group's copy of a shared coordinate holds the root's values.
+    const std::string name = p.substr(p.rfind('/') + 1);
+    if (p == "/" + name || p == "/regime/" + name) continue;
+    if (name == "time" || name == "material") EXPECT_EQ(reader.strings(p), reader.strings("/" + name)) << p;
+    if (name == "regime") EXPECT_EQ(reader.strings(p), reader.strings("/regime/regime")) << p;
+    if (name == "quantile" || name == "tail") EXPECT_EQ(reader.doubles(p), reader.doubles("/" + name)) << p;
   }
+  EXPECT_EQ(reader.strings("/regime/time"), reader.strings("/time"));
 
   // Root attributes.
   const ResultProvenance p = reader.provenance();

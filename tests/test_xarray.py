@@ -33,11 +33,14 @@ def main(path, materials, first_month, months):
     for name, variable in series.variables.items():
         assert "units" in variable.attrs and "description" in variable.attrs, name
 
-    # The root coordinates label the group's dimensions.
-    labelled = series.assign_coords(root.coords)
-    last = labelled["mean"].sel(material=materials[-1], time=root["time"].values[-1])
+    # The group alone labels every dimension, with the root's values.
+    for name in ("material", "time", "quantile", "tail", "threshold", "bin", "edge"):
+        assert name in series.coords, (name, list(series.coords))
+    for name in ("material", "time", "quantile", "tail"):
+        assert list(series[name].values) == list(root[name].values), name
+    last = series["mean"].sel(material=materials[-1], time=root["time"].values[-1])
     assert float(last) == float(series["mean"].values[-1, -1])
-    assert labelled["exceedance"].sel(threshold=series["threshold"].values[1]).dims == ("material", "time")
+    assert series["exceedance"].sel(threshold=series["threshold"].values[1]).dims == ("material", "time")
 
     price = xr.open_dataset(path, engine="h5netcdf", group="series/price")
     assert price["log_scale"].dims == ("material",) and int(price["log_scale"][0]) == 1
@@ -49,12 +52,14 @@ def main(path, materials, first_month, months):
     restricted = xr.open_dataset(path, engine="h5netcdf", group="summary/months_restricted")
     assert restricted["mean"].dims == () and restricted["quantiles"].dims == ("quantile",)
     in_regime = xr.open_dataset(path, engine="h5netcdf", group="regime/months_in_regime")
-    assert in_regime["mean"].dims == ("regime",)
+    assert in_regime["mean"].dims == ("regime",) and "regime" in in_regime.coords
     tension = xr.open_dataset(path, engine="h5netcdf", group="series/tension")
-    assert tension["mean"].dims == ("time",)
+    assert tension["mean"].dims == ("time",) and tension["time"].values[0] == first_month
 
     regime = xr.open_dataset(path, engine="h5netcdf", group="regime")
     assert regime["occupancy"].dims == ("time", "regime")
+    for name in ("time", "regime", "regime_from", "regime_to"):
+        assert name in regime.coords, (name, list(regime.coords))
     assert regime["transitions"].dims == ("time", "regime_from", "regime_to")
     np.testing.assert_allclose(regime["occupancy"].sum("regime").values, 1.0)
     print("ok")
