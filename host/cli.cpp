@@ -2,6 +2,7 @@
 #include "cli.h"
 
 #include <iostream>
+#include <new>
 #include <string>
 
 #include <boost/program_options/errors.hpp>
@@ -72,6 +73,7 @@ int dispatch(const std::vector<std::string>& all) {
     return kExitOk;
   }
   if (command == "--version") {
+    if (!rest.empty()) throw UsageError("--version takes no arguments (got '" + rest[0] + "')");
     print_version();
     return kExitOk;
   }
@@ -93,6 +95,9 @@ std::string message_of(std::exception_ptr error, const std::string& command) {
     return e.what();
   } catch (const boost::program_options::error& e) {
     return std::string(e.what()) + " (see remc " + command + " --help)";
+  } catch (const std::bad_alloc&) {
+    return "error: out of memory (a smaller --block-paths needs less; the block buffer holds every statistic's "
+           "values for a block of paths)";
   } catch (const std::exception& e) {
     return std::string("error: ") + e.what();
   } catch (...) {

@@ -2,6 +2,7 @@
 // aggregate, and write the result file atomically.
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <exception>
 #include <cstdio>
@@ -41,11 +42,18 @@ namespace remc {
 namespace {
 
 // Fails early, before the simulation, when the result cannot be written.
+// The result replaces `out` by a rename, so `out` must be a regular file or
+// not exist yet: a device, a pipe or a link would be replaced, not written to.
 void check_output_writable(const std::string& out) {
   namespace fs = std::filesystem;
   const fs::path dir = fs::path(out).has_parent_path() ? fs::path(out).parent_path() : fs::path(".");
   if (!fs::is_directory(dir)) throw RuntimeError("cannot write " + out + ": folder " + dir.string() + " does not exist");
   if (fs::is_directory(out)) throw RuntimeError("cannot write " + out + ": it is a folder");
+  const fs::file_status status = fs::symlink_status(out);
+  if (fs::is_symlink(status))
+    throw RuntimeError("cannot write " + out + ": it is a symbolic link (give the file it points to)");
+  if (fs::exists(status) && !fs::is_regular_file(status))
+    throw RuntimeError("cannot write " + out + ": it exists and is not a regular file");
   if (access(dir.c_str(), W_OK) != 0)
     throw RuntimeError("cannot write " + out + ": folder " + dir.string() + " is not writable");
 }
@@ -56,6 +64,10 @@ EngineOptions engine_options(const RunArgs& a, const RunConfig& cfg) {
   options.backend = a.backend == "cuda" ? Backend::kCuda : Backend::kCpu;
   options.threads = a.threads;
   options.block_paths = a.given.count("block-paths") ? a.block_paths : default_block_paths(options.backend);
+  // The block buffer is cells x block floats: never larger than the whole run
+  // (in whole chunks) needs. Statistics do not depend on the block size.
+  const std::uint64_t whole_run = (cfg.run.paths + kChunkPaths - 1) / kChunkPaths * kChunkPaths;
+  options.block_paths = std::min(options.block_paths, whole_run);
   options.seed = cfg.run.seed;
   options.paths = cfg.run.paths;
   // MPI ranks split the blocks exactly as shards do; rank 0 merges in order.

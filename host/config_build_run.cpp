@@ -172,7 +172,7 @@ void build_output(ConfigReader& r) {
     }
     if (q.empty()) r.fail(s, "quantiles", "needs at least one quantile");
     for (std::size_t i = 0; i < q.size(); ++i) {
-      if (!(q[i] >= 0.0 && q[i] <= 1.0)) r.fail(s, "quantiles", "each quantile must be in [0, 1]");
+      if (!(q[i] > 0.0 && q[i] < 1.0)) r.fail(s, "quantiles", "each quantile must be in (0, 1)");
       if (i > 0 && !(q[i] > q[i - 1])) r.fail(s, "quantiles", "quantiles must be strictly increasing");
     }
     o.quantiles = q;
@@ -181,6 +181,10 @@ void build_output(ConfigReader& r) {
 
   // hist.METRIC[.MATERIAL] and thresholds.METRIC; names were checked by the schema.
   for (const auto& [key, entry] : r.section_keys(s)) {
+    // The regime is a state index: its statistics are the occupancy counts.
+    if (key == "hist.regime") r.fail(s, key, "the regime histogram is fixed (one bin per state)");
+    if (key == "thresholds.regime")
+      r.fail(s, key, "the regime is a state, not a quantity: its shares are /regime/occupancy");
     if (key.rfind("hist.", 0) == 0) {
       const std::vector<std::string> w = split_words(entry.value);
       if (w.size() < 3 || w.size() > 4 || (w[0] != "linear" && w[0] != "log"))

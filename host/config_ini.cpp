@@ -116,7 +116,10 @@ std::string read_whole_file(const std::string& path, const std::string& included
   std::ostringstream ss;
   ss << in.rdbuf();
   if (in.bad()) throw ConfigError(path + ": cannot read file");
-  return ss.str();
+  // Editors on some systems start UTF-8 files with a byte-order mark: skip it.
+  std::string text = ss.str();
+  if (text.rfind("\xEF\xBB\xBF", 0) == 0) text.erase(0, 3);
+  return text;
 }
 
 bool is_include(const ScannedKey& k) { return k.key == "include" && (k.section.empty() || k.section == "run"); }

@@ -144,7 +144,7 @@ std::string check_key(const KindInfo& k, const SectionId& id, const std::string&
         const auto d2 = rest.find('.');
         const std::string metric = rest.substr(0, d2);
         const MetricInfo* info = find_metric(metric);
-        if (info == nullptr) return "unknown metric '" + metric + "' (see host/metrics.cpp or `remc info`)";
+        if (info == nullptr) return "unknown metric '" + metric + "' (the metrics are listed in docs/hdf5-schema.md)";
         if (d2 == std::string::npos) return "";
         const std::string mat = rest.substr(d2 + 1);
         if (s.suffix == Suffix::kMetric) return "expected " + std::string(s.base) + ".METRIC";
@@ -231,8 +231,9 @@ SetTarget split_set_argument(const std::string& arg) {
   const std::string path = trim(arg.substr(0, eq));
   const std::string value = trim(arg.substr(eq + 1));
   if (path.empty()) throw ConfigError(bad + "expected section.key=value, the key is empty");
-  if (path.find_first_of(" \t[]#") != std::string::npos || value.find('#') != std::string::npos ||
-      value.find('\n') != std::string::npos)
+  if (value.find('#') != std::string::npos)
+    throw ConfigError(bad + "a value cannot contain '#' (it starts a comment in config files)");
+  if (path.find_first_of(" \t[]#") != std::string::npos || value.find('\n') != std::string::npos)
     throw ConfigError(bad + "expected section.key=value");
   const std::vector<std::string> words = split_dots(path);
   const KindInfo* k = find_kind(words[0]);

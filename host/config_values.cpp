@@ -194,13 +194,16 @@ double parse_number(const std::string& text) {
   const double v = std::strtod(b, &end);
   if (end == b || *end != '\0' || std::isspace(static_cast<unsigned char>(text[0])))
     throw ValueError("'" + text + "' is not a number");
-  if (errno == ERANGE || !std::isfinite(v)) throw ValueError("'" + text + "' is out of the representable range");
+  if (std::isnan(v) || std::isinf(v)) throw ValueError("'" + text + "' is not a finite number");
+  if (errno == ERANGE && std::fabs(v) > 1.0) throw ValueError("'" + text + "' is out of the representable range");
   return v;
 }
 
 long long parse_integer(const std::string& text) {
   const double v = parse_number(text);
-  if (v != std::floor(v) || std::fabs(v) > 9.0e15) throw ValueError("'" + text + "' is not an integer");
+  if (v != std::floor(v)) throw ValueError("'" + text + "' is not an integer");
+  // Beyond 2^53 a double no longer holds every integer exactly.
+  if (std::fabs(v) > 9.0e15) throw ValueError("'" + text + "' is too large (at most 9e15)");
   return static_cast<long long>(v);
 }
 

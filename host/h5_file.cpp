@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 
 #include "errors.h"
 
@@ -63,6 +64,13 @@ void silence_errors() { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
 void write_atomically(const std::string& path, const std::string& what, const std::function<void(const File&)>& fill) {
   const std::string temp = path + ".tmp." + std::to_string(::getpid());
   const std::string failed = "cannot write " + what + " " + path + ": ";
+  // The rename replaces whatever `path` is: a link, device or pipe would be
+  // swapped for a regular file instead of written to.
+  std::error_code ec;
+  const std::filesystem::file_status status = std::filesystem::symlink_status(path, ec);
+  if (std::filesystem::is_symlink(status)) throw RuntimeError(failed + "it is a symbolic link (give the file it points to)");
+  if (std::filesystem::exists(status) && !std::filesystem::is_regular_file(status))
+    throw RuntimeError(failed + "it exists and is not a regular file");
   try {
     File file = File::create(temp);
     fill(file);

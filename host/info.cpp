@@ -9,6 +9,7 @@
 
 #include "errors.h"
 #include "result_reader.h"
+#include "result_writer.h"
 #include "run_state.h"
 #include "target_report.h"
 #include "study_parts.h"
@@ -43,6 +44,10 @@ int info_command(const std::string& path, std::ostream& out) {
     print_study_part_info(path, out);
     return 0;
   }
+  // A file of another kind is the wrong argument (exit 2), like a missing one;
+  // a remc result that cannot be read is a runtime error (exit 1).
+  if (!h5::has_filetype(path, kResultFiletype))
+    throw UsageError("info: " + path + ": not a remc result or study file");
   const ResultReader result(path);
   const ResultProvenance p = result.provenance();
   const std::vector<std::string> materials = result.strings("/material");

@@ -42,12 +42,16 @@ RunArgs parse_run_args(const std::vector<std::string>& raw_args) {
 
   const auto given = [&](const char* name) { return a.given.count(name) > 0; };
   if (a.config.empty() && a.resume.empty()) throw UsageError("run: --config FILE (or --resume FILE) is required");
+  if (given("out") && a.out.empty()) throw UsageError("run: --out: the file name is empty");
   if (!a.resume.empty() && given("shard")) throw UsageError("run: --resume continues the checkpoint's own slice; drop --shard");
   if (given("checkpoint-every") && !(a.checkpoint_every > 0.0))
     throw UsageError("run: --checkpoint-every " + std::to_string(a.checkpoint_every) + ": must be > 0 seconds");
   if (a.backend != "cpu" && a.backend != "cuda") throw UsageError("run: --backend " + a.backend + ": must be cpu or cuda");
-  if (given("threads") && a.threads < 1)
-    throw UsageError("run: --threads " + std::to_string(a.threads) + ": must be >= 1");
+  // OpenMP cannot start tens of thousands of threads (it crashes or fails
+  // without a word); no node has more cores than this.
+  constexpr int kMaxThreads = 4096;
+  if (given("threads") && (a.threads < 1 || a.threads > kMaxThreads))
+    throw UsageError("run: --threads " + std::to_string(a.threads) + ": must be in 1.." + std::to_string(kMaxThreads));
   constexpr long long kMaxBlockPaths = 1LL << 30;
   if (given("block-paths") && (block_paths <= 0 || block_paths > kMaxBlockPaths || block_paths % kChunkPaths != 0))
     throw UsageError("run: --block-paths " + std::to_string(block_paths) + ": must be a multiple of " +

@@ -11,6 +11,7 @@
 
 #include "cli_util.h"
 
+using remc::test::run_command;
 using remc::test::run_remc;
 using remc::test::ScratchDir;
 using remc::test::source_path;
@@ -47,10 +48,18 @@ TEST(Cli, UsageErrorsExitTwo) {
   EXPECT_EQ(run_remc("run --config x.ini --backend gpu").exit_code, 2);    // bad backend
   EXPECT_EQ(run_remc("run --config x.ini --block-paths 1000").exit_code, 2);  // not a multiple of 1024
   EXPECT_EQ(run_remc("run --config x.ini --threads 0").exit_code, 2);
+  EXPECT_EQ(run_remc("run --config x.ini --threads 65536").exit_code, 2);  // OpenMP would crash, not refuse
+  EXPECT_EQ(run_remc("run --config x.ini --out ''").exit_code, 2);
+  EXPECT_EQ(run_remc("--version extra").exit_code, 2);
   EXPECT_EQ(run_remc("run --config x.ini --block-paths -1024").exit_code, 2);  // not a huge unsigned value
   EXPECT_EQ(run_remc("run --config x.ini --checkpoint-every 5").exit_code, 2);  // without --checkpoint
   EXPECT_EQ(run_remc("run --resume x.ckpt --paths 5").exit_code, 2);           // --paths without --config
   EXPECT_EQ(run_remc("info").exit_code, 2);
+  ScratchDir dir("infotext");
+  std::ofstream(dir.file("notes.h5")) << "not HDF5";
+  const auto info = run_remc("info " + dir.file("notes.h5"));
+  EXPECT_EQ(info.exit_code, 2) << info.output;
+  EXPECT_NE(info.output.find("not a remc result or study file"), std::string::npos) << info.output;
 }
 
 TEST(Cli, MissingConfigFileExitsTwoWithoutOutput) {
@@ -111,6 +120,39 @@ TEST(Cli, OutputThatIsAFolderExitsOne) {
   const auto r = run_remc("run --config " + source_path("configs/baseline.ini") + kQuick + " --out " + dir.file(""));
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_NE(r.output.find("it is a folder"), std::string::npos) << r.output;
+}
+
+// The result replaces --out by a rename: a link, pipe or device there would
+// be swapped for a regular file, so remc refuses them and leaves them as they are.
+TEST(Cli, OutputThatIsNotARegularFileExitsOneAndIsLeftAlone) {
+  namespace fs = std::filesystem;
+  ScratchDir dir("outspecial");
+  const std::string target = dir.file("target.h5");
+  std::ofstream(target) << "not a result";
+  fs::create_symlink(target, dir.file("link.h5"));
+  ASSERT_EQ(run_command("mkfifo " + dir.file("pipe.h5")).exit_code, 0);
+  for (const char* name : {"link.h5", "pipe.h5"}) {
+    const auto r = run_remc("run --config " + source_path("configs/baseline.ini") + kQuick + " --out " + dir.file(name));
+    EXPECT_EQ(r.exit_code, 1) << name << ": " << r.output;
+    EXPECT_NE(r.output.find(dir.file(name)), std::string::npos) << r.output;
+  }
+  EXPECT_TRUE(fs::is_symlink(fs::symlink_status(dir.file("link.h5"))));
+  EXPECT_TRUE(fs::is_fifo(fs::status(dir.file("pipe.h5"))));
+  EXPECT_EQ(fs::file_size(target), 12u);
+  EXPECT_EQ(dir.entries(), 3);  // no temporary file left
+}
+
+// A block never holds more paths than the run: a huge --block-paths on a
+// small run would otherwise allocate cells x block floats for nothing.
+TEST(Cli, BlockLargerThanTheRunIsShrunkToIt) {
+  ScratchDir dir("bigblock");
+  const std::string out = dir.file("o.h5");
+  const auto r = run_remc("run --config " + source_path("configs/baseline.ini") + kQuick +
+                          " --threads 1 --block-paths 1073741824 --out " + out);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto check = remc::test::run_python("-c \"import h5py; assert h5py.File('" + out +
+                                            "').attrs['block_paths'] == 2048\"");
+  EXPECT_EQ(check.exit_code, 0) << check.output;
 }
 
 TEST(Cli, ValidateAcceptsEveryShippedConfig) {

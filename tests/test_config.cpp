@@ -151,6 +151,13 @@ TEST(Config, IncludeInsideRunSection) {
   EXPECT_EQ(load_config(f).model.months, 6);
 }
 
+// Some editors start UTF-8 files with a byte-order mark; it is not a key.
+TEST(Config, ByteOrderMarkIsSkipped) {
+  TempDir tmp;
+  const std::string f = tmp.write("bom.ini", std::string("\xEF\xBB\xBFinclude = ") + kMinimal + "\n[run]\nmonths = 7\n");
+  EXPECT_EQ(load_config(f).model.months, 7);
+}
+
 TEST(Config, ScenarioOverridesOnlyWhatItNames) {
   const RunConfig base = load_config(kBaseline);
   const RunConfig det = load_config(kSource + "/configs/scenarios/detente.ini");

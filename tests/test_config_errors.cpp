@@ -150,6 +150,9 @@ TEST(BadValues, MoreRangeAndLimitChecks) {
   EXPECT_NE(err("project.p.enabled=perhaps").find("expected true or false"), std::string::npos);
   EXPECT_NE(err("demand.importer.dy.share.all=beta(2,2)").find("takes a plain number"), std::string::npos);
   EXPECT_EQ(err("regime.open.allow_importer=beta(2,2)"), "");  // allowances may be drawn per path
+  EXPECT_NE(err("run.paths=9223372036854775807").find("is too large (at most 9e15)"), std::string::npos);
+  EXPECT_NE(err("price.dy.ref=nan").find("'nan' is not a finite number"), std::string::npos);
+  EXPECT_NE(err("run.paths=5 # five").find("a value cannot contain '#'"), std::string::npos);
   EXPECT_NE(err("regime.open.allow_importer=normal(0.5, 0.2)").find("outside the allowed range (must be in [0, 1])"),
             std::string::npos);
   EXPECT_NE(err("demand.importer.dy.growth=normal(0.1)").find("normal(mu, sd) takes 2 parameters, got 1"),
