@@ -287,6 +287,7 @@ AggregationPlan make_plan(const RunConfig& config) {
       std::copy(thresholds.begin(), thresholds.end(), spec.thresholds);
       const int index = static_cast<int>(plan.specs.size());
       plan.specs.push_back(spec);
+      plan.worst_is_low.push_back(metric.worst_is_low ? 1 : 0);
       for (int i = 0; i < inner_extent(plan.layout, metric); ++i) plan.cell_spec[cell_of(plan.layout, metric, m, i)] = index;
     }
   }

@@ -31,7 +31,8 @@ std::vector<float> default_thresholds(const std::string& metric);
 // and any configured ones, sorted, without duplicates.
 std::vector<double> quantile_levels(const OutputOptions& output);
 
-// Expected-shortfall tail fractions: mean of the largest 5 % and 1 %.
+// Expected-shortfall tail fractions: mean of the worst 5 % and 1 % (the
+// largest values, or the smallest for metrics whose worst_is_low is set).
 const std::vector<double>& tail_levels();
 
 // Number of cells of `metric` along its material axis (1 for global ones)

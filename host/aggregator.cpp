@@ -49,11 +49,12 @@ double interpolate(const BinRange& r, double f) {
   return r.a + f * (r.b - r.a);
 }
 
-// Mean of the top fraction g of values spread (log-)uniformly over the range.
-double top_mean(const BinRange& r, double g) {
-  const double u = interpolate(r, 1.0 - g);
-  if (r.log && r.b > u) return (r.b - u) / (std::log(r.b) - std::log(u));
-  return 0.5 * (u + r.b);
+// Mean of the values from fraction f0 to f1 of the way through the range,
+// spread (log-)uniformly over it.
+double slice_mean(const BinRange& r, double f0, double f1) {
+  const double u = interpolate(r, f0), v = interpolate(r, f1);
+  if (r.log && v > u) return (v - u) / (std::log(v) - std::log(u));
+  return 0.5 * (u + v);
 }
 
 std::uint64_t total(const HistSpec& spec, const std::uint64_t* counts) {
@@ -93,17 +94,57 @@ void hist_quantile(const HistSpec& spec, const std::uint64_t* counts, double min
   }
 }
 
+namespace {
+
+// Mean of the values in the underflow (side 0) or overflow (side 1) counter.
+// With values beyond only one end of the range, their sum is the exact total
+// (n x mean) less the regular bins' estimated sum; a single such value is the
+// exact min or max. Otherwise they are taken as spread evenly over the range.
+double out_of_range_mean(const HistSpec& spec, const std::uint64_t* counts, double min, double max, double mean,
+                         int side) {
+  const int counter = side == 0 ? 0 : spec.bins + 1;
+  const BinRange r = bin_range(spec, counter, min, max);
+  const double c = static_cast<double>(counts[counter]);
+  if (c == 1.0) return side == 0 ? min : max;
+  const bool only_this_side = counts[side == 0 ? spec.bins + 1 : 0] == 0;
+  if (!only_this_side || !std::isfinite(mean)) return 0.5 * (r.a + r.b);
+  double rest = static_cast<double>(total(spec, counts)) * mean;
+  for (int i = 1; i <= spec.bins; ++i)
+    if (counts[i] > 0) rest -= static_cast<double>(counts[i]) * slice_mean(bin_range(spec, i, min, max), 0.0, 1.0);
+  return std::clamp(rest / c, r.a, r.b);
+}
+
+// Mean of the `take` most extreme of a counter's c values, the extreme one
+// being `extreme` and all c averaging `all`: linear in take between the two.
+double extreme_mean(double take, double c, double extreme, double all) {
+  if (c <= 1.0 || take <= 1.0) return extreme;
+  return extreme - (take - 1.0) / (c - 1.0) * (extreme - all);
+}
+
+}  // namespace
+
 double hist_expected_shortfall(const HistSpec& spec, const std::uint64_t* counts, double min, double max,
-                               double tail) {
+                               double mean, double tail, bool worst_is_low) {
   const std::uint64_t n = total(spec, counts);
   const double wanted = tail * static_cast<double>(n);
   if (n == 0 || !(wanted > 0.0)) return kNaN;
+  const int last = spec.bins + 1;
   double remaining = wanted, sum = 0.0;
-  for (int i = spec.bins + 1; i >= 0 && remaining > 0.0; --i) {
+  for (int step = 0; step <= last && remaining > 0.0; ++step) {
+    const int i = worst_is_low ? step : last - step;  // from the worst end inwards
     const double c = static_cast<double>(counts[i]);
     if (c == 0.0) continue;
     const double take = std::min(c, remaining);
-    sum += take * top_mean(bin_range(spec, i, min, max), take / c);
+    const BinRange r = bin_range(spec, i, min, max);
+    double part = 0.0;
+    if (i == last && !worst_is_low) {
+      part = extreme_mean(take, c, max, out_of_range_mean(spec, counts, min, max, mean, 1));
+    } else if (i == 0 && worst_is_low) {
+      part = extreme_mean(take, c, min, out_of_range_mean(spec, counts, min, max, mean, 0));
+    } else {
+      part = worst_is_low ? slice_mean(r, 0.0, take / c) : slice_mean(r, 1.0 - take / c, 1.0);
+    }
+    sum += take * part;
     remaining -= take;
   }
   return sum / (wanted - remaining);
@@ -185,7 +226,8 @@ const AggregateResults& Aggregator::finish(const CountTotals& totals) {
       r.exceedance_stderr[c * kMaxThresholds + j] = std::sqrt(p * (1.0 - p) / n);
     }
     for (std::size_t t = 0; t < nt; ++t)
-      r.expected_shortfall[c * nt + t] = hist_expected_shortfall(spec, counts, m.min, m.max, r.tail_levels[t]);
+      r.expected_shortfall[c * nt + t] = hist_expected_shortfall(spec, counts, m.min, m.max, m.mean, r.tail_levels[t],
+                                                                 plan.worst_is_low[plan.cell_spec[c]] != 0);
   }
 
   // Occupancy: the regime histogram has one bin per state.

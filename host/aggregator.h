@@ -11,9 +11,14 @@
 //   with [min, max]). The underflow bin spans [min, lo], overflow [hi, max].
 // - exceedance P(X > t) = count(x > t) / n, exact; binomial standard error
 //   sqrt(p (1 - p) / n).
-// - expected shortfall at tail a: mean of the largest a*n values, taking
-//   values spread uniformly within each bin (log-uniformly in log bins);
-//   error at most the widest bin it draws from.
+// - expected shortfall at tail a: mean of the worst a*n values (the largest,
+//   or the smallest for metrics whose worst outcomes are low), taking values
+//   spread uniformly within each regular bin (log-uniformly in log bins). The
+//   values beyond the histogram range are known by their count, their extreme
+//   (the exact max or min) and their mean (exact total less the regular bins'
+//   estimate, when only one side of the range has such values): the worst
+//   one is the extreme, all of them average the mean, and a share in between
+//   is interpolated. The error is at most the widest range it draws from.
 #pragma once
 
 #include <cstdint>
@@ -53,7 +58,7 @@ double bin_edge(const HistSpec& spec, int k);
 void hist_quantile(const HistSpec& spec, const std::uint64_t* counts, double min, double max, double level,
                    double* value, double* resolution);
 double hist_expected_shortfall(const HistSpec& spec, const std::uint64_t* counts, double min, double max,
-                               double tail);
+                               double mean, double tail, bool worst_is_low);
 
 class Aggregator : public BlockSink {
  public:

@@ -21,6 +21,7 @@ struct AggregationPlan {
   OutputLayout layout;
   std::vector<int> cell_spec;             // [cell] -> index into specs
   std::vector<HistSpec> specs;
+  std::vector<char> worst_is_low;         // [spec]: expected shortfall averages the lowest tail
   std::vector<std::uint64_t> hist_offset; // [cell] -> first counter; bins + 2 counters per cell
   std::uint64_t hist_size = 0;            // total counters
 };

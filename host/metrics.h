@@ -22,6 +22,10 @@ struct MetricInfo {
   int index;  // enum value within its scope (kernels/outputs.h)
   const char* units;
   const char* description;
+  // The worst outcomes are the smallest values (stock left, capacity online,
+  // how soon a shortage comes), not the largest: expected shortfall then
+  // averages the lowest tail.
+  bool worst_is_low = false;
 };
 
 // Every metric, in the order of OutputLayout's cells.

@@ -64,7 +64,7 @@ Dataset write_shared(const Group& group, const std::string& name, const SharedCo
   if (name == "regime_to") return write_coordinate(group, name, v.regime, "1", "regime in this month");
   if (name == "quantile") return write_coordinate(group, name, v.quantile, "1", "quantile level (probability)");
   return write_coordinate(group, "tail", v.tail, "1",
-                          "tail fraction: expected shortfall is the mean of the largest `tail` share of paths");
+                          "tail fraction: expected shortfall is the mean of the worst `tail` share of paths");
 }
 
 // Copies width values per cell from a [cell][stride] array, cells in order.
@@ -182,8 +182,11 @@ void write_metric(const Group& parent, const MetricInfo& metric, const Aggregate
   }
   const std::size_t ntail = r.tail_levels.size();
   const Dataset tail = write_shared(g, "tail", shared);
-  write_variable(g, "expected_shortfall", gather(r.expected_shortfall, cells, ntail, ntail), with({&tail, ntail}), units,
-                 "mean of the largest `tail` share of values, from the histogram (uniform within bins)");
+  const Dataset es = write_variable(
+      g, "expected_shortfall", gather(r.expected_shortfall, cells, ntail, ntail), with({&tail, ntail}), units,
+      std::string("mean of the worst `tail` share of values: the ") + (metric.worst_is_low ? "smallest" : "largest") +
+          ", from the histogram (uniform within bins)");
+  es.set_attribute("worst_tail", metric.worst_is_low ? "low" : "high");
 }
 
 void write_regime(const Group& g, const AggregateResults& r, const SharedCoordinates& shared) {

@@ -164,6 +164,7 @@ StudyOutput parse_study_output(const std::string& raw, const RunConfig& config) 
   if (month >= 0) norm += ", " + args[next - (stat->takes_number ? 2 : 1)];
   if (stat->takes_number) norm += ", " + format_number(x);
   out.text = norm + ")";
+  out.worst_is_low = metric->worst_is_low;
   const bool probability = out.stat == OutputStat::kPExceed || out.stat == OutputStat::kPExceedAny;
   out.units = probability ? "1" : metric->units;
   out.description = std::string(probability ? "probability over paths; " : "") + metric->name + ": " +
@@ -218,7 +219,22 @@ double sorted_quantile(const std::vector<double>& sorted, double q) {
 
 }  // namespace
 
+bool averages_lower_tail(const StudyOutput& output) {
+  return output.stat == OutputStat::kExpectedShortfall && output.worst_is_low;
+}
+
+StudyOutput upper_tail_of(StudyOutput output) {
+  output.worst_is_low = false;
+  return output;
+}
+
 double statistic(const StudyOutput& output, std::vector<float>& values) {
+  if (averages_lower_tail(output)) {
+    for (float& v : values) v = -v;
+    const double upper = statistic(upper_tail_of(output), values);
+    for (float& v : values) v = -v;
+    return -upper;
+  }
   const std::uint64_t n = values.size();
   if (output_is_mean(output)) {
     double sum = 0.0;
@@ -241,6 +257,13 @@ double statistic(const StudyOutput& output, std::vector<float>& values) {
 }
 
 Estimate estimate(const StudyOutput& output, const float* values, std::uint64_t n) {
+  if (averages_lower_tail(output)) {
+    std::vector<float> negated(values, values + n);
+    for (float& v : negated) v = -v;
+    Estimate e = estimate(upper_tail_of(output), negated.data(), n);
+    e.value = -e.value;
+    return e;
+  }
   if (output_is_mean(output))
     return mean_of_terms(n, [&](std::uint64_t i) { return path_term(output, values[i]); });
   Estimate e;

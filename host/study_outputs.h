@@ -33,6 +33,7 @@ struct StudyOutput {
   PathExtract extract;     // the per-path value
   double threshold = 0.0;  // p_exceed, p_exceed_any: X
   double level = 0.0;      // quantile: Q; expected_shortfall: L
+  bool worst_is_low = false;  // expected_shortfall averages the lowest values (MetricInfo::worst_is_low)
   std::string units;       // of the statistic: "1" for probabilities, else the metric's
   std::string description; // one line, for the HDF5 attribute
 };
@@ -58,6 +59,12 @@ struct Estimate {
   double stderr_ = 0.0;
 };
 Estimate estimate(const StudyOutput& output, const float* values, std::uint64_t n);
+
+// An expected shortfall of a metric whose worst values are its smallest is
+// the usual (upper-tail) estimator applied to the negated values, negated
+// back; upper_tail_of gives that usual form of the output.
+bool averages_lower_tail(const StudyOutput& output);
+StudyOutput upper_tail_of(StudyOutput output);
 
 // The mean of per-path terms term(0 .. n - 1) and its standard error
 // sd / sqrt(n) (two passes, so no cancellation; 0 below 2 terms). Means,

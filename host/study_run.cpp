@@ -213,6 +213,11 @@ double paired_stderr(const StudyOutput& out, const float* a, const float* b, std
 // (1 - L) over paths. Differences of these terms between two points give a
 // paired standard error without resampling.
 std::vector<double> shortfall_terms(const StudyOutput& out, const float* x, std::uint64_t n) {
+  if (averages_lower_tail(out)) {  // the terms of the negated values: the same paired differences, negated
+    std::vector<float> negated(x, x + n);
+    for (float& v : negated) v = -v;
+    return shortfall_terms(upper_tail_of(out), negated.data(), n);
+  }
   std::vector<float> copy(x, x + n);
   StudyOutput quantile = out;
   quantile.stat = OutputStat::kQuantile;

@@ -243,10 +243,50 @@ TEST(Aggregator, HistogramStatisticsOnATinyHistogram) {
   EXPECT_DOUBLE_EQ(resolution, 1.0);
   hist_quantile(spec, counts, 1.0, 6.0, 0.99, &value, &resolution);  // overflow [4, 6]
   EXPECT_DOUBLE_EQ(resolution, 2.0);
-  // Top third (2 values) = the overflow bin, uniform on [4, 6]: mean 5.
-  EXPECT_DOUBLE_EQ(hist_expected_shortfall(spec, counts, 1.0, 6.0, 1.0 / 3.0), 5.0);
-  // Top half (3 values): overflow (mean 5) plus the top half of [2, 3) (mean 2.75).
-  EXPECT_DOUBLE_EQ(hist_expected_shortfall(spec, counts, 1.0, 6.0, 0.5), (2 * 5.0 + 2.75) / 3.0);
+  // Expected shortfall of the values 1.5 1.5 2.5 2.5 4.5 6 (mean 18.5 / 6),
+  // worst = largest. The overflow's mean is the exact total less the regular
+  // bins' (uniform) means: (18.5 - 2 x 1.5 - 2 x 2.5) / 2 = 5.25.
+  const double mean = 18.5 / 6.0;
+  // Top sixth (1 value): the max itself.
+  EXPECT_DOUBLE_EQ(hist_expected_shortfall(spec, counts, 1.0, 6.0, mean, 1.0 / 6.0, false), 6.0);
+  // Top third (2 values) = the whole overflow: its mean, exactly.
+  EXPECT_DOUBLE_EQ(hist_expected_shortfall(spec, counts, 1.0, 6.0, mean, 1.0 / 3.0, false), 5.25);
+  // Top half (3 values): the overflow plus the top half of [2, 3) (mean 2.75).
+  EXPECT_DOUBLE_EQ(hist_expected_shortfall(spec, counts, 1.0, 6.0, mean, 0.5, false), (2 * 5.25 + 2.75) / 3.0);
+  // Worst = smallest: the bottom third is bin [1, 2) (mean 1.5); the bottom
+  // half adds the bottom half of [2, 3) (mean 2.25).
+  EXPECT_DOUBLE_EQ(hist_expected_shortfall(spec, counts, 1.0, 6.0, mean, 1.0 / 3.0, true), 1.5);
+  EXPECT_DOUBLE_EQ(hist_expected_shortfall(spec, counts, 1.0, 6.0, mean, 0.5, true), (2 * 1.5 + 2.25) / 3.0);
+}
+
+// Expected shortfall averages the worst tail: the lowest values for stock
+// left, capacity online and how soon a shortage or depletion comes.
+TEST(AggregationPlan, WorstTailPerMetric) {
+  const KnownRun known;
+  for (const MetricInfo& m : metric_catalogue()) {
+    const bool low = known.plan.worst_is_low[spec_of(known.plan, m, 0)] != 0;
+    EXPECT_EQ(low, m.worst_is_low) << m.name;
+    const std::string name = m.name;
+    const bool expected = name == "stockpile_t" || name == "capacity_tpy" || name == "first_shortage_month" ||
+                          name == "stockpile_depletion_month";
+    EXPECT_EQ(low, expected) << m.name;
+  }
+}
+
+TEST(Aggregator, ExpectedShortfallOfValuesBelowTheRange) {
+  // Values -3 -1 (underflow of [0, 4)) and 0.5 1.5 2 (max 2, so the last bin
+  // clips to [2, 2]), mean 0, worst = smallest: the single lowest is the min;
+  // the two lowest average the exact total less the regular bins' uniform
+  // means (0.5 + 1.5 + 2 = 4, here exact): (0 - 4) / 2 = -2.
+  const HistSpec spec = HistSpec::make(0.0f, 4.0f, 4, false);
+  const std::uint64_t counts[6] = {2, 1, 1, 1, 0, 0};
+  EXPECT_DOUBLE_EQ(hist_expected_shortfall(spec, counts, -3.0, 2.0, 0.0, 0.2, true), -3.0);
+  EXPECT_DOUBLE_EQ(hist_expected_shortfall(spec, counts, -3.0, 2.0, 0.0, 0.4, true), -2.0);
+  // One value far above the range among 100 (the rest in [0, 1)): the worst
+  // 1 % is that value, the max, not a point inside [hi, max].
+  const HistSpec wide = HistSpec::make(0.0f, 4.0f, 4, false);
+  const std::uint64_t one_high[6] = {0, 99, 0, 0, 0, 1};
+  EXPECT_DOUBLE_EQ(hist_expected_shortfall(wide, one_high, 0.0, 100.0, 1.5, 0.01, false), 100.0);
 }
 
 TEST(Aggregator, RejectsCountsThatDoNotMatchThePlan) {

@@ -11,6 +11,8 @@
 
 #include "cli_util.h"
 #include "h5_file.h"
+#include "config.h"
+#include "study_outputs.h"
 #include "study_run.h"
 
 using remc::test::run_command;
@@ -40,6 +42,24 @@ remc::StudyResults run(const std::string& path, int threads = 2) {
 }
 
 }  // namespace
+
+// Expected shortfall averages the worst tail: the largest values, or the
+// smallest for a metric whose worst outcomes are low. Values 1..100, L = 0.9:
+// the upper estimator takes the values at or above the 0.9 quantile (90.1:
+// 91..100, mean 95.5); the lower one mirrors it (1..10, mean 5.5).
+TEST(Study, ExpectedShortfallTakesTheWorstTail) {
+  const remc::RunConfig base = remc::load_config(source_path("configs/baseline.ini"));
+  std::vector<float> values;
+  for (int i = 1; i <= 100; ++i) values.push_back(static_cast<float>(i));
+  const remc::StudyOutput high = remc::parse_study_output("expected_shortfall(cum_shortage, dy, 0.9)", base);
+  const remc::StudyOutput low = remc::parse_study_output("expected_shortfall(stockpile_depletion_month, dy, 0.9)", base);
+  EXPECT_FALSE(high.worst_is_low);
+  EXPECT_TRUE(low.worst_is_low);
+  EXPECT_DOUBLE_EQ(remc::estimate(high, values.data(), values.size()).value, 95.5);
+  EXPECT_DOUBLE_EQ(remc::estimate(low, values.data(), values.size()).value, 5.5);
+  std::vector<float> copy = values;
+  EXPECT_DOUBLE_EQ(remc::statistic(low, copy), 5.5);
+}
 
 // Requirement: differences between scenarios are paired. A 10 % change of the
 // escalation sensitivity (0.5 -> 0.55) moves few paths, so with common random
