@@ -197,9 +197,15 @@ TEST(Aggregator, QuantilesAndExpectedShortfallWithinBinWidth) {
           << "cell " << cell << " tail " << r.tail_levels[t];
     }
   }
-  // The linear cell is smooth within bins, so the error is far below the bound.
+  // The linear cell is smooth within bins, so the error is far below the bound:
+  // the values x = u^2 have density f = 1 / (2 sqrt x), so linear
+  // interpolation within a bin of width w errs by at most w^2 |f'/f| / 8 =
+  // w^2 / (16 x) at x = 0.25, and the grid of u puts the sample median within
+  // one step 2 u / n = 1 / n of 0.25.
   const std::size_t median = std::find(r.quantile_levels.begin(), r.quantile_levels.end(), 0.5) - r.quantile_levels.begin();
-  EXPECT_NEAR(r.quantile[known.frac_cell * nq + median], 0.25, 1e-3);
+  const HistSpec& frac = known.plan.specs[known.plan.cell_spec[known.frac_cell]];
+  const double w = bin_edge(frac, 1) - bin_edge(frac, 0);
+  EXPECT_NEAR(r.quantile[known.frac_cell * nq + median], 0.25, w * w / (16.0 * 0.25) + 1.0 / kPaths);
 }
 
 TEST(Aggregator, ExceedanceIsExactWithBinomialError) {
@@ -287,6 +293,31 @@ TEST(Aggregator, ExpectedShortfallOfValuesBelowTheRange) {
   const HistSpec wide = HistSpec::make(0.0f, 4.0f, 4, false);
   const std::uint64_t one_high[6] = {0, 99, 0, 0, 0, 1};
   EXPECT_DOUBLE_EQ(hist_expected_shortfall(wide, one_high, 0.0, 100.0, 1.5, 0.01, false), 100.0);
+}
+
+// One path per cell: a mean, but no spread (std and stderr need n >= 2).
+TEST(Aggregator, OnePathGivesNaNSpread) {
+  const RunConfig config = small_config();
+  const AggregationPlan plan = make_plan(config);
+  const std::size_t cells = plan.cell_spec.size();
+  const OutputLayout& layout = plan.layout;
+  CountTotals totals;
+  totals.hist.assign(plan.hist_size, 0);
+  totals.exceed.assign(cells * kMaxThresholds, 0);
+  totals.transitions.assign(static_cast<std::size_t>(layout.months) * layout.regimes * layout.regimes, 0);
+  std::vector<ChunkMoments> moments(cells);
+  for (std::size_t c = 0; c < cells; ++c) {
+    moments[c] = ChunkMoments{1, 0.5, 0.0, 0.5, 0.5};
+    totals.hist[plan.hist_offset[c] + 1] = 1;
+  }
+  Aggregator agg(plan, quantile_levels(config.output));
+  agg.on_block(0, 1, moments.data());
+  const AggregateResults& r = agg.finish(totals);
+  for (std::size_t c = 0; c < cells; ++c) {
+    EXPECT_EQ(r.count[c], 1u);
+    EXPECT_EQ(r.mean[c], 0.5);
+    EXPECT_TRUE(std::isnan(r.variance[c]) && std::isnan(r.std_dev[c]) && std::isnan(r.std_error[c])) << c;
+  }
 }
 
 TEST(Aggregator, RejectsCountsThatDoNotMatchThePlan) {
