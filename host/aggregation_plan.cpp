@@ -123,7 +123,9 @@ int material_index(const RunConfig& config, const std::string& name) {
   return -1;
 }
 
-// Rejects override keys that name no metric (or no material).
+// Rejects override keys that name no metric (or no material), and the
+// regime's (its statistics are occupancy counts). load_config makes the same
+// checks with file and line; these guard configs built in code.
 void check_override_keys(const RunConfig& config) {
   for (const auto& [key, o] : config.output.hist) {
     const std::size_t dot = key.find('.');
@@ -139,8 +141,12 @@ void check_override_keys(const RunConfig& config) {
         bad_output("hist." + key, "unknown material '" + key.substr(dot + 1) + "'");
     }
   }
-  for (const auto& [metric, list] : config.output.thresholds)
-    if (!find_metric(metric)) bad_output("thresholds." + metric, "unknown metric '" + metric + "'");
+  for (const auto& [metric, list] : config.output.thresholds) {
+    const MetricInfo* info = find_metric(metric);
+    if (!info) bad_output("thresholds." + metric, "unknown metric '" + metric + "'");
+    if (info->scope == S::kMonthlyGlobal && info->index == kRegime)
+      bad_output("thresholds." + metric, "the regime is a state, not a quantity: its shares are /regime/occupancy");
+  }
 }
 
 std::vector<float> thresholds_for(const OutputOptions& output, const std::string& metric) {

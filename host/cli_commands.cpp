@@ -41,7 +41,6 @@ int command_validate(const std::vector<std::string>& args) {
     return kExitOk;
   }
   const RunConfig cfg = load_config(config, sets);
-  quantile_levels(cfg.output);
   make_plan(cfg);  // the [output] checks that need the whole model, as `run` makes them
   std::cout << config << ": ok (" << cfg.model.materials << " materials, " << cfg.model.regime.count << " regimes, "
             << cfg.model.projects << " projects, " << cfg.model.months << " months, " << cfg.model.uncertain_count

@@ -24,6 +24,7 @@
 #include "config.h"
 #include "engine.h"
 #include "errors.h"
+#include "h5_file.h"
 #include "mpi_context.h"
 #include "mpi_rounds.h"
 #include "progress.h"
@@ -41,19 +42,15 @@ namespace remc {
 
 namespace {
 
-// Fails early, before the simulation, when the result cannot be written.
-// The result replaces `out` by a rename, so `out` must be a regular file or
-// not exist yet: a device, a pipe or a link would be replaced, not written to.
+// Fails early, before the simulation, when the result cannot be written
+// (write_atomically checks `out` itself again at the end).
 void check_output_writable(const std::string& out) {
   namespace fs = std::filesystem;
   const fs::path dir = fs::path(out).has_parent_path() ? fs::path(out).parent_path() : fs::path(".");
   if (!fs::is_directory(dir)) throw RuntimeError("cannot write " + out + ": folder " + dir.string() + " does not exist");
   if (fs::is_directory(out)) throw RuntimeError("cannot write " + out + ": it is a folder");
-  const fs::file_status status = fs::symlink_status(out);
-  if (fs::is_symlink(status))
-    throw RuntimeError("cannot write " + out + ": it is a symbolic link (give the file it points to)");
-  if (fs::exists(status) && !fs::is_regular_file(status))
-    throw RuntimeError("cannot write " + out + ": it exists and is not a regular file");
+  if (const std::string why = h5::why_not_replaceable(out); !why.empty())
+    throw RuntimeError("cannot write " + out + ": " + why);
   if (access(dir.c_str(), W_OK) != 0)
     throw RuntimeError("cannot write " + out + ": folder " + dir.string() + " is not writable");
 }

@@ -195,7 +195,7 @@ double parse_number(const std::string& text) {
   if (end == b || *end != '\0' || std::isspace(static_cast<unsigned char>(text[0])))
     throw ValueError("'" + text + "' is not a number");
   if (std::isnan(v) || std::isinf(v)) throw ValueError("'" + text + "' is not a finite number");
-  if (errno == ERANGE && std::fabs(v) > 1.0) throw ValueError("'" + text + "' is out of the representable range");
+  if (errno == ERANGE) throw ValueError("'" + text + "' is out of the representable range");
   return v;
 }
 

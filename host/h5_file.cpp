@@ -61,16 +61,19 @@ Handle dataspace(const std::vector<hsize_t>& dims) {
 
 void silence_errors() { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
 
+std::string why_not_replaceable(const std::string& path) {
+  std::error_code ec;
+  const std::filesystem::file_status status = std::filesystem::symlink_status(path, ec);
+  if (std::filesystem::is_symlink(status)) return "it is a symbolic link (give the file it points to)";
+  if (std::filesystem::exists(status) && !std::filesystem::is_regular_file(status))
+    return "it exists and is not a regular file";
+  return "";
+}
+
 void write_atomically(const std::string& path, const std::string& what, const std::function<void(const File&)>& fill) {
   const std::string temp = path + ".tmp." + std::to_string(::getpid());
   const std::string failed = "cannot write " + what + " " + path + ": ";
-  // The rename replaces whatever `path` is: a link, device or pipe would be
-  // swapped for a regular file instead of written to.
-  std::error_code ec;
-  const std::filesystem::file_status status = std::filesystem::symlink_status(path, ec);
-  if (std::filesystem::is_symlink(status)) throw RuntimeError(failed + "it is a symbolic link (give the file it points to)");
-  if (std::filesystem::exists(status) && !std::filesystem::is_regular_file(status))
-    throw RuntimeError(failed + "it exists and is not a regular file");
+  if (const std::string why = why_not_replaceable(path); !why.empty()) throw RuntimeError(failed + why);
   try {
     File file = File::create(temp);
     fill(file);

@@ -137,4 +137,9 @@ bool has_filetype(const std::string& path, const std::string& filetype);
 // <reason>") is thrown.
 void write_atomically(const std::string& path, const std::string& what, const std::function<void(const File&)>& fill);
 
+// Why write_atomically would refuse `path` ("" if it would not): the rename
+// replaces whatever is there, so a link, device or pipe would be swapped for a
+// regular file instead of written to. Callers may check early with it.
+std::string why_not_replaceable(const std::string& path);
+
 }  // namespace remc::h5

@@ -93,6 +93,7 @@ TEST(AggregationPlan, RejectsBadOverrides) {
   rejects([](RunConfig& c) { c.output.hist["price"] = HistOverride{2.0f, 1.0f, 10, false}; });
   rejects([](RunConfig& c) { c.output.hist["price"] = HistOverride{0.0f, 1.0f, 10, true}; });
   rejects([](RunConfig& c) { c.output.hist["regime"] = HistOverride{}; });
+  rejects([](RunConfig& c) { c.output.thresholds["regime"] = {1.0f}; });
   rejects([](RunConfig& c) { c.output.thresholds["price_gap"] = {1, 2, 3, 4, 5, 6, 7, 8, 9}; });
   rejects([](RunConfig& c) { c.output.thresholds["max_shortage_frac"] = {1, 2, 3, 4, 5, 6, 7, 8}; });
   OutputOptions output;

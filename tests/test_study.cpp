@@ -34,6 +34,10 @@ std::vector<double> read(const std::string& file, const std::string& dataset) {
   return remc::h5::File::open_read_only(file).open_dataset(dataset).read_doubles();
 }
 
+// Standard error of an index from its bootstrap 95 % percentile interval:
+// the half-width over 1.96.
+double bootstrap_se(double lo, double hi) { return (hi - lo) / (2.0 * 1.96); }
+
 remc::StudyResults run(const std::string& path, int threads = 2) {
   const remc::StudySpec spec = remc::load_study(path);
   remc::StudyRunOptions options;
@@ -143,10 +147,10 @@ high = 1
   EXPECT_TRUE(std::isnan(r.sobol[0].first[0]));
   EXPECT_TRUE(std::isnan(r.sobol[0].total[0]));
   // One factor explains everything: with it the only input, Jansen's total
-  // index estimates Var(f) / Var(f) = 1. Within 4 bootstrap standard errors
-  // (the 95 % interval's half-width / 1.96), seed fixed.
+  // index estimates Var(f) / Var(f) = 1. Within 4 bootstrap standard errors,
+  // seed fixed.
   const remc::sens::SobolIndices& one = r.sobol[1];
-  const double se = (one.total_hi[0] - one.total_lo[0]) / (2.0 * 1.96);
+  const double se = bootstrap_se(one.total_lo[0], one.total_hi[0]);
   EXPECT_GT(se, 0.0);
   EXPECT_LT(std::fabs(one.total[0] - 1.0), 4.0 * se) << one.total[0] << " +- " << se;
   EXPECT_EQ(run_remc("study --config " + path + " --quiet --out " + dir.file("s.h5")).exit_code, 0);
@@ -317,7 +321,7 @@ high = 0.5
   // Both tension inputs matter: each total index is more than 4 bootstrap
   // standard errors above 0 (seed fixed).
   for (int f = 0; f < 2; ++f) {
-    const double se = (r.sobol[0].total_hi[f] - r.sobol[0].total_lo[f]) / (2.0 * 1.96);
+    const double se = bootstrap_se(r.sobol[0].total_lo[f], r.sobol[0].total_hi[f]);
     EXPECT_GT(r.sobol[0].total[f], 4.0 * se) << "factor " << f;
   }
   EXPECT_GT(r.noise_share[0], 0.0);  // paths add noise, which the study reports
