@@ -36,8 +36,10 @@ BinRange bin_range(const HistSpec& spec, int i, double min, double max) {
     r.b = bin_edge(spec, i);
     r.log = spec.log_scale;
   }
-  r.a = std::max(r.a, min);
-  r.b = std::min(r.b, max);
+  // Both ends into [min, max]: single-precision bin edges can put a whole
+  // bin just above max (or below min) when the values sit on an edge.
+  r.a = std::min(std::max(r.a, min), max);
+  r.b = std::min(std::max(r.b, min), max);
   if (r.b < r.a) r.b = r.a;
   r.log = r.log && r.a > 0.0;
   return r;

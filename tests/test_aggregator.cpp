@@ -266,6 +266,25 @@ TEST(Aggregator, HistogramStatisticsOnATinyHistogram) {
   EXPECT_DOUBLE_EQ(hist_expected_shortfall(spec, counts, 1.0, 6.0, mean, 0.5, true), (2 * 1.5 + 2.25) / 3.0);
 }
 
+// Single-precision bin edges can put the exact max just below the lower edge
+// of the bin its value was counted in (a stock of exactly 20 in a bin whose
+// double edge is 20.0000004): quantiles and tails still stay within [min, max].
+TEST(Aggregator, QuantilesStayWithinMinAndMax) {
+  const HistSpec spec = HistSpec::make(0.0f, 1.0f, 10, false);
+  const std::uint64_t counts[12] = {0, 0, 0, 0, 0, 0, 4, 0, 0, 0, 0, 0};  // all in [0.5, 0.6)
+  double value = 0, resolution = 0;
+  for (double level : {0.01, 0.5, 0.99}) {
+    hist_quantile(spec, counts, 0.45, 0.45, level, &value, &resolution);
+    EXPECT_EQ(value, 0.45) << level;
+    EXPECT_EQ(resolution, 0.0) << level;
+  }
+  EXPECT_EQ(hist_expected_shortfall(spec, counts, 0.45, 0.45, 0.45, 0.25, false), 0.45);
+  EXPECT_EQ(hist_expected_shortfall(spec, counts, 0.45, 0.45, 0.45, 0.25, true), 0.45);
+  // Likewise a bin wholly below min.
+  hist_quantile(spec, counts, 0.65, 0.65, 0.5, &value, &resolution);
+  EXPECT_EQ(value, 0.65);
+}
+
 // Expected shortfall averages the worst tail: the lowest values for stock
 // left, capacity online and how soon a shortage or depletion comes.
 TEST(AggregationPlan, WorstTailPerMetric) {
