@@ -126,8 +126,8 @@ void build_prices(ConfigReader& r) {
     p.max = r.param(s, "max", positive, 1.0e6);
     if (p.min.draw < 0 && p.max.draw < 0 && !(p.min.value < p.max.value)) r.fail(s, "min", "min must be < max");
     const std::string within = p.min.draw < 0 && p.max.draw < 0
-                                   ? "must be within [min, max] = [" + format_number(p.min.value) + ", " +
-                                         format_number(p.max.value) + "]"
+                                   ? "must be within [min, max] = [" + format_float(p.min.value) + ", " +
+                                         format_float(p.max.value) + "]"
                                    : "must be within [min, max]";
     check_order(r, s, "ref", p.ref, p.min, p.max, within);
     check_order(r, s, "initial", p.initial, p.min, p.max, within);
@@ -140,8 +140,8 @@ void build_prices(ConfigReader& r) {
       r.fail(s, "china_min", "china_min must be < china_max");
     const std::string china_within =
         p.china_min.draw < 0 && p.china_max.draw < 0
-            ? "must be within [china_min, china_max] = [" + format_number(p.china_min.value) + ", " +
-                  format_number(p.china_max.value) + "]"
+            ? "must be within [china_min, china_max] = [" + format_float(p.china_min.value) + ", " +
+                  format_float(p.china_max.value) + "] (unless set, the band [min, max] scaled by china_ref / ref)"
             : "must be within [china_min, china_max]";
     check_order(r, s, "china_ref", p.china_ref, p.china_min, p.china_max, china_within);
     check_order(r, s, "china_initial", p.china_initial, p.china_min, p.china_max, china_within);

@@ -199,7 +199,10 @@ void build_output(ConfigReader& r) {
       } catch (const ValueError& err) {
         r.fail(s, key, err.what());
       }
-      if (!(lo < hi)) r.fail(s, key, "LO must be < HI");
+      // Compared as the engine will hold them, in float.
+      if (!(static_cast<float>(lo) < static_cast<float>(hi)))
+        r.fail(s, key, lo < hi ? "LO must be < HI, also in single precision (they round to the same float)"
+                               : "LO must be < HI");
       if (h.log_scale && !(lo > 0)) r.fail(s, key, "a log histogram needs LO > 0");
       if (w.size() == 4 && !(bins >= 1 && bins <= 100000)) r.fail(s, key, "BINS must be in [1, 100000]");
       h.lo = static_cast<float>(lo);
@@ -214,10 +217,18 @@ void build_output(ConfigReader& r) {
         r.fail(s, key, err.what());
       }
       if (v.empty()) r.fail(s, key, "needs at least one threshold");
-      if (static_cast<int>(v.size()) > kMaxThresholds)
-        r.fail(s, key, std::to_string(v.size()) + " thresholds; at most kMaxThresholds = " +
-                           std::to_string(kMaxThresholds));
-      o.thresholds[key.substr(11)] = std::vector<float>(v.begin(), v.end());
+      // Counted as the plan will keep them: in float, sorted, without
+      // duplicates, and with the 0.1 that max_shortage_frac always keeps.
+      const std::string metric = key.substr(11);
+      std::vector<float> kept(v.begin(), v.end());
+      if (metric == "max_shortage_frac") kept.push_back(0.1f);
+      std::sort(kept.begin(), kept.end());
+      kept.erase(std::unique(kept.begin(), kept.end()), kept.end());
+      if (static_cast<int>(kept.size()) > kMaxThresholds)
+        r.fail(s, key, std::to_string(kept.size()) + " distinct thresholds" +
+                           (metric == "max_shortage_frac" ? " (with the 0.1 always kept)" : "") +
+                           "; at most kMaxThresholds = " + std::to_string(kMaxThresholds));
+      o.thresholds[metric] = std::vector<float>(v.begin(), v.end());
     }
   }
 }

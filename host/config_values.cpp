@@ -4,6 +4,7 @@
 
 #include <cctype>
 #include <cerrno>
+#include <cfloat>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -173,9 +174,20 @@ std::string format_number(double v) {
     std::snprintf(buf, sizeof buf, "%.0f", v);
     return buf;
   }
+
   for (int prec = 1; prec <= 17; ++prec) {
     std::snprintf(buf, sizeof buf, "%.*g", prec, v);
     if (std::strtod(buf, nullptr) == v) break;
+  }
+  return buf;
+}
+
+std::string format_float(float v) {
+  if (v == std::floor(v)) return format_number(v);
+  char buf[64];
+  for (int prec = 1; prec <= 9; ++prec) {
+    std::snprintf(buf, sizeof buf, "%.*g", prec, static_cast<double>(v));
+    if (static_cast<float>(std::strtod(buf, nullptr)) == v) break;
   }
   return buf;
 }
@@ -196,6 +208,12 @@ double parse_number(const std::string& text) {
     throw ValueError("'" + text + "' is not a number");
   if (std::isnan(v) || std::isinf(v)) throw ValueError("'" + text + "' is not a finite number");
   if (errno == ERANGE) throw ValueError("'" + text + "' is out of the representable range");
+  // The engine computes in float: refuse what float cannot hold rather than
+  // let it become inf or 0 after the range checks.
+  const double magnitude = std::fabs(v);
+  if (magnitude > FLT_MAX) throw ValueError("'" + text + "' is too large for single precision (at most 3.4e38)");
+  if (magnitude > 0.0 && magnitude < FLT_MIN)
+    throw ValueError("'" + text + "' is too small for single precision (a non-zero magnitude must be at least 1.2e-38)");
   return v;
 }
 

@@ -47,6 +47,8 @@ std::vector<std::pair<std::string, double>> parse_weights(const std::string& tex
 
 // Formats a double the way the messages and docs show it (shortest round-trip form).
 std::string format_number(double v);
+// The shortest decimal that reads back as the same float (1560.2, not 1560.199951171875).
+std::string format_float(float v);
 // A sum of probabilities, to 12 significant digits ("0.95", "1.00000001").
 std::string format_sum(double v);
 

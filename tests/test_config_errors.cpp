@@ -152,6 +152,19 @@ TEST(BadValues, MoreRangeAndLimitChecks) {
   EXPECT_EQ(err("regime.open.allow_importer=beta(2,2)"), "");  // allowances may be drawn per path
   EXPECT_NE(err("run.paths=9223372036854775807").find("is too large (at most 9e15)"), std::string::npos);
   EXPECT_NE(err("price.dy.ref=nan").find("'nan' is not a finite number"), std::string::npos);
+  // The engine holds numbers in float: what float cannot hold is refused, and
+  // checks that depend on float rounding are made with the file and line.
+  EXPECT_NE(err("price.dy.eta=1e-50").find("[price.dy] eta = 1e-50: '1e-50' is too small for single precision"),
+            std::string::npos);
+  EXPECT_NE(err("price.dy.max=1e300").find("[price.dy] max = 1e300: '1e300' is too large for single precision"),
+            std::string::npos);
+  EXPECT_EQ(err("price.dy.eta=1.2e-38"), "");  // the smallest normal float
+  EXPECT_NE(err("output.hist.price=linear 1 1.00000001").find("also in single precision"), std::string::npos);
+  EXPECT_NE(err("output.thresholds.max_shortage_frac=0.2 0.3 0.4 0.5 0.6 0.7 0.8 0.9")
+                .find("[output] thresholds.max_shortage_frac = 0.2 0.3 0.4 0.5 0.6 0.7 0.8 0.9: 9 distinct "
+                      "thresholds (with the 0.1 always kept)"),
+            std::string::npos);
+  EXPECT_EQ(err("output.thresholds.max_shortage_frac=0.1 0.2 0.3 0.4 0.5 0.6 0.7 0.8"), "");  // 0.1 already there
   EXPECT_NE(err("run.paths=5 # five").find("a value cannot contain '#'"), std::string::npos);
   EXPECT_NE(err("regime.open.allow_importer=normal(0.5, 0.2)").find("outside the allowed range (must be in [0, 1])"),
             std::string::npos);
