@@ -64,7 +64,8 @@ int info_command(const std::string& path, std::ostream& out) {
   const std::vector<double> peak = result.doubles("/summary/peak_price_ratio/quantiles");
   const int median = find_level(quantile_levels, 0.5), p95 = find_level(quantile_levels, 0.95);
 
-  out << "remc result " << path << ": " << p.paths << " paths, " << p.months << " months from " << p.start << "\n";
+  out << "remc result " << path << ": " << p.paths << (p.paths == 1 ? " path, " : " paths, ") << p.months
+      << " months from " << p.start << "\n";
   if (has_run_state(result.file())) {
     const RunState state = read_run_state(result.file());
     out << "partial result: shard " << state.shard.index << "/" << state.shard.count << ", paths "

@@ -3,6 +3,7 @@
 #include "result_writer.h"
 
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <filesystem>
 #include <optional>
@@ -18,6 +19,25 @@
 namespace remc {
 
 namespace {
+
+// The shortest decimal that rounds to a float, as a double: a threshold given
+// as 0.3 is compared in single precision (0.300000012), but its coordinate
+// reads 0.3, so `.sel(threshold=0.3)` finds it.
+double shortest_decimal(float f) {
+  char text[32];
+  for (int digits = 1; digits < 9; ++digits) {
+    std::snprintf(text, sizeof text, "%.*g", digits, static_cast<double>(f));
+    const double d = std::strtod(text, nullptr);
+    if (static_cast<float>(d) == f) return d;
+  }
+  return static_cast<double>(f);
+}
+
+std::vector<double> thresholds_as_written(const HistSpec& spec) {
+  std::vector<double> t;
+  for (int i = 0; i < spec.threshold_count; ++i) t.push_back(shortest_decimal(spec.thresholds[i]));
+  return t;
+}
 
 using h5::Axis;
 using h5::Dataset;
@@ -126,8 +146,7 @@ void write_metric(const Group& parent, const MetricInfo& metric, const Aggregate
   const Dataset edge = write_coordinate(g, "edge", index_range(max_bins + 1), "1", "bin edge index, 0..bins");
   std::optional<Dataset> threshold;
   if (first.threshold_count > 0)
-    threshold = write_coordinate(g, "threshold", std::vector<double>(first.thresholds, first.thresholds + first.threshold_count),
-                                 units, "exceedance threshold");
+    threshold = write_coordinate(g, "threshold", thresholds_as_written(first), units, "exceedance threshold");
 
   write_variable(g, "count", gather(r.count, cells, 1, 1), outer, "1", "number of paths");
   write_variable(g, "mean", gather(r.mean, cells, 1, 1), outer, units, "mean of " + what);

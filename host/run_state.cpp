@@ -41,18 +41,27 @@ void write_run_state(const h5::File& file, const RunState& state) {
       max.push_back(n.moments.max);
     }
   }
+  // Every dataset carries units and a description, like the rest of the file.
+  const auto describe = [](const h5::Dataset& d, const char* units, const char* description) {
+    d.set_attribute("units", units);
+    d.set_attribute("description", description);
+  };
   const std::vector<hsize_t> nodes = {size_of(cell.size())};
-  g.write("node_cell", cell, nodes, true);
-  g.write("node_level", level, nodes, true);
-  g.write("node_start", start, nodes, true);
-  g.write("node_count", count, nodes, true);
-  g.write("node_mean", mean, nodes, true);
-  g.write("node_m2", m2, nodes, true);
-  g.write("node_min", min, nodes, true);
-  g.write("node_max", max, nodes, true);
-  g.write("hist", state.counts.hist, {size_of(state.counts.hist.size())}, true);
-  g.write("exceed", state.counts.exceed, {size_of(state.counts.exceed.size())}, true);
-  g.write("transitions", state.counts.transitions, {size_of(state.counts.transitions.size())}, true);
+  describe(g.write("node_cell", cell, nodes, true), "1", "statistics cell of each moment-tree node");
+  describe(g.write("node_level", level, nodes, true), "1", "tree level of the node (chunks merged: 2^level)");
+  describe(g.write("node_start", start, nodes, true), "1", "index of the node's first chunk");
+  describe(g.write("node_count", count, nodes, true), "1", "values the node covers");
+  describe(g.write("node_mean", mean, nodes, true), "metric units", "mean of the node's values");
+  describe(g.write("node_m2", m2, nodes, true), "metric units squared",
+           "sum of squared deviations from the node's mean");
+  describe(g.write("node_min", min, nodes, true), "metric units", "smallest of the node's values");
+  describe(g.write("node_max", max, nodes, true), "metric units", "largest of the node's values");
+  describe(g.write("hist", state.counts.hist, {size_of(state.counts.hist.size())}, true), "1",
+           "histogram counts of every cell, underflow and overflow included, in statistics order");
+  describe(g.write("exceed", state.counts.exceed, {size_of(state.counts.exceed.size())}, true), "1",
+           "exceedance counts, per cell and threshold slot");
+  describe(g.write("transitions", state.counts.transitions, {size_of(state.counts.transitions.size())}, true), "1",
+           "regime transition counts, per month, from-state and to-state");
   g.set_attribute("cells", static_cast<std::int64_t>(state.trees.size()));
 }
 

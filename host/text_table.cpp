@@ -20,6 +20,11 @@ std::string with_error(double value, double error, double scale, const char* uni
   if (std::isnan(value)) return "n/a";
   value *= scale;
   error *= scale;
+  if (std::isnan(error)) {  // one path: no spread to estimate an error from
+    char text[64];
+    std::snprintf(text, sizeof text, "%.4g%s ± n/a", value, unit);
+    return text;
+  }
   if (!(error > 0.0)) {
     char text[64];
     std::snprintf(text, sizeof text, "%.4g%s ± 0%s", value, unit, unit);

@@ -23,6 +23,8 @@
 #include "result_reader.h"
 #include "result_writer.h"
 #include "synthetic_run.h"
+#include "config_values.h"
+#include "text_table.h"
 
 namespace remc {
 namespace {
@@ -220,7 +222,13 @@ TEST(ResultFile, RoundTripOfEveryPath) {
     EXPECT_EQ(reader.dataset(g + "/bins").read_int64().front(), spec.bins);
     if (spec.threshold_count > 0) {
       const auto nt = static_cast<std::size_t>(spec.threshold_count);
-      EXPECT_EQ(reader.doubles(g + "/threshold"), std::vector<double>(spec.thresholds, spec.thresholds + nt));
+      // Written as the shortest decimal of the float compared against.
+      const std::vector<double> written = reader.doubles(g + "/threshold");
+      ASSERT_EQ(written.size(), nt) << g;
+      for (std::size_t i = 0; i < nt; ++i) {
+        EXPECT_EQ(static_cast<float>(written[i]), spec.thresholds[i]) << g;
+        EXPECT_EQ(written[i], std::stod(format_float(spec.thresholds[i]))) << g;
+      }
       EXPECT_EQ(reader.dataset(g + "/exceedance").shape(), plus(outer, nt));
       expect_same(reader.doubles(g + "/exceedance"), per_cell(r.exceedance, kMaxThresholds, nt), g + "/exceedance");
       expect_same(reader.doubles(g + "/exceedance_stderr"), per_cell(r.exceedance_stderr, kMaxThresholds, nt),
@@ -314,6 +322,13 @@ TEST(ResultFile, ReaderChecksFiletypeFirst) {
     H5Fclose(f);
   }
   EXPECT_THROW(ResultReader{old}, RuntimeError);
+}
+
+// A value with no standard error (one path) says so instead of "± 0".
+TEST(ResultFile, InfoShowsAMissingErrorAsNotAvailable) {
+  EXPECT_EQ(with_error(68.53, std::nan(""), 1.0, ""), "68.53 ± n/a");
+  EXPECT_EQ(with_error(68.53, 0.0, 1.0, ""), "68.53 ± 0");
+  EXPECT_EQ(with_error(68.53, 0.25, 1.0, ""), "68.53 ± 0.25");
 }
 
 TEST(ResultFile, InfoPrintsTheHeadlineTable) {

@@ -82,6 +82,16 @@ TEST(Shards, PartialResultsAreResultsOnTheirOwn) {
   const auto info = run_remc("info " + parts[1]);
   EXPECT_EQ(info.exit_code, 0) << info.output;
   EXPECT_NE(info.output.find("partial result: shard 1/2"), std::string::npos) << info.output;
+  // Its /state datasets carry units and a description like every other
+  // dataset, and each is documented in docs/hdf5-schema.md.
+  const auto check = run_python(
+      "-c \"import h5py, sys\n"
+      "doc = open('" + source_path("docs/hdf5-schema.md") + "').read()\n"
+      "f = h5py.File('" + parts[1] + "', 'r')\n"
+      "bad = [n for n, d in f['state'].items() if 'units' not in d.attrs or 'description' not in d.attrs "
+      "or '`/state/' + n + '`' not in doc]\n"
+      "sys.exit('state datasets lacking units, description or docs: %s' % bad if bad else 0)\"");
+  EXPECT_EQ(check.exit_code, 0) << check.output;
 }
 
 TEST(Shards, MergeRefusesPartsThatDoNotBelongTogether) {
