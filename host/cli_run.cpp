@@ -73,7 +73,7 @@ EngineOptions engine_options(const RunArgs& a, const RunConfig& cfg) {
   const std::optional<ShardSpec> slice_of =
       a.shard ? a.shard : (rank_slices ? std::optional<ShardSpec>(ShardSpec{mpi::rank(), mpi::size()}) : std::nullopt);
   if (slice_of) {
-    const PathSlice slice = shard_slice(cfg.run.paths, options.block_paths, *slice_of);
+    const PathSlice slice = shard_slice(cfg.run.paths, options.block_paths, *slice_of, !a.shard);
     options.first_path = slice.first_path;
     options.paths = slice.paths;
   }
@@ -130,8 +130,15 @@ std::string config_with_paths(const RunArgs& a, const RunConfig& cfg, const std:
   const std::string set = "run.paths=" + std::to_string(paths);
   // From the text that was simulated: always possible, but its header line
   // names the earlier resolution rather than a plain --paths run.
-  const std::string from_text = load_config_text(cfg.resolved_text, cfg.config_file, {set}).resolved_text;
-  if (resumed) return from_text;
+  std::string from_text = load_config_text(cfg.resolved_text, cfg.config_file, {set}).resolved_text;
+  if (resumed) {
+    // The header names how the text was first resolved (file and every
+    // --set), plus this run.paths, not just the file and run.paths.
+    const std::string first_line = cfg.resolved_text.substr(0, cfg.resolved_text.find('\n'));
+    if (first_line.rfind("# remc resolved config: ", 0) == 0)
+      from_text = first_line + " --set " + set + from_text.substr(from_text.find('\n'));
+    return from_text;
+  }
   // Re-resolved from the files, to match a plain run's text exactly, unless
   // a file went missing or changed during the run.
   std::vector<std::string> sets = a.sets;
@@ -200,6 +207,13 @@ RunSetup prepare_run(const std::vector<std::string>& raw_args) {
     throw UsageError("run: the checkpoint and the result cannot be the same file (" + s.out + ")");
   if (mpi::rank() == 0) check_output_writable(s.out);
   if (!a.checkpoint.empty()) check_output_writable(a.checkpoint);
+  // A file at --checkpoint is most likely the saved progress of an earlier
+  // run (a requeued job re-running its command): never overwrite it.
+  std::error_code ec;
+  if (!a.checkpoint.empty() && fs::exists(a.checkpoint, ec) &&
+      (a.resume.empty() || !fs::equivalent(a.checkpoint, a.resume, ec)))
+    throw UsageError("--checkpoint " + a.checkpoint + ": the file exists; continue that run with --resume " +
+                     a.checkpoint + ", or remove the file to start afresh");
   return s;
 }
 
@@ -214,7 +228,8 @@ class SinkChain {
       base.config_file = s.cfg.config_file;
       base.remc_version = REMC_VERSION;
       base.backend = s.args.backend;
-      base.out = s.out;
+      // Absolute, so a resume started from another folder writes the same file.
+      base.out = std::filesystem::absolute(s.out).string();
       base.sharded = s.slice.sharded;
       base.end_path = s.slice.end_path;
       base.state = run_state(s.cfg, s.slice, s.options.first_path, s.options.block_paths, aggregator, restored);
@@ -360,8 +375,10 @@ int command_run(const std::vector<std::string>& raw_args) {
       write_result(s.out, s.cfg, results, prov);
     }
   }
-  // The result holds everything the checkpoint did.
+  // The result holds everything the checkpoints did: the one this run wrote
+  // and the one it resumed from.
   if (!s.checkpoint_path.empty()) std::remove(s.checkpoint_path.c_str());
+  if (!a.resume.empty()) std::remove(a.resume.c_str());
   if (report) print_target_report(*report, std::cout);
   if (!a.quiet) {
     std::fprintf(stderr, "remc: wrote %s (%llu paths x %d months, %s, %.2f s)\n", s.out.c_str(),

@@ -9,21 +9,30 @@
 namespace remc {
 
 ShardSpec parse_shard(const std::string& text) {
-  ShardSpec s;
+  // Read wider than int, so a huge N is refused rather than wrapped.
+  long long index = -1, count = 0;
   int consumed = 0;
-  if (std::sscanf(text.c_str(), "%d/%d%n", &s.index, &s.count, &consumed) != 2 ||
-      consumed != static_cast<int>(text.size()) || s.count < 1 || s.index < 0 || s.index >= s.count)
+  if (std::sscanf(text.c_str(), "%lld/%lld%n", &index, &count, &consumed) != 2 ||
+      consumed != static_cast<int>(text.size()) || count < 1 || index < 0 || index >= count)
     throw UsageError("--shard " + text + ": expected K/N with 0 <= K < N, e.g. 0/4");
-  return s;
+  if (count > kMaxShards)
+    throw UsageError("--shard " + text + ": at most " + std::to_string(kMaxShards) + " shards");
+  return ShardSpec{static_cast<int>(index), static_cast<int>(count)};
 }
 
-PathSlice shard_slice(std::uint64_t total_paths, std::uint64_t block_paths, const ShardSpec& shard) {
+PathSlice shard_slice(std::uint64_t total_paths, std::uint64_t block_paths, const ShardSpec& shard,
+                      bool mpi_ranks) {
   const std::uint64_t blocks = (total_paths + block_paths - 1) / block_paths;
   const std::uint64_t n = static_cast<std::uint64_t>(shard.count);
-  if (blocks < n)
-    throw UsageError("--shard " + std::to_string(shard.index) + "/" + std::to_string(shard.count) + ": the run has " +
-                     std::to_string(blocks) + " blocks of " + std::to_string(block_paths) +
-                     " paths, fewer than the shards; use fewer shards or a smaller --block-paths");
+  if (blocks < n) {
+    const std::string have = ": the run has " + std::to_string(blocks) + (blocks == 1 ? " block" : " blocks") +
+                             " of " + std::to_string(block_paths) + " paths, fewer than the ";
+    if (mpi_ranks)
+      throw UsageError("mpirun with " + std::to_string(shard.count) + " ranks" + have +
+                       "ranks; use fewer ranks, more paths or a smaller --block-paths");
+    throw UsageError("--shard " + std::to_string(shard.index) + "/" + std::to_string(shard.count) + have +
+                     "shards; use fewer shards, more paths or a smaller --block-paths");
+  }
   // 128-bit products: block counts times shard indices can exceed 64 bits.
   const auto boundary = [&](std::uint64_t k) {
     return static_cast<std::uint64_t>(static_cast<unsigned __int128>(blocks) * k / n);

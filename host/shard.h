@@ -13,7 +13,10 @@ struct ShardSpec {
   int count = 1;  // N
 };
 
-// Parses "K/N" with 0 <= K < N; throws UsageError naming the argument.
+// The most shards a run can be split into (N is an int).
+constexpr long long kMaxShards = 2147483647;
+
+// Parses "K/N" with 0 <= K < N <= kMaxShards; throws UsageError naming the argument.
 ShardSpec parse_shard(const std::string& text);
 
 // The paths of shard K: whole blocks [floor(K B / N), floor((K + 1) B / N))
@@ -23,7 +26,10 @@ struct PathSlice {
   std::uint64_t first_path = 0;
   std::uint64_t paths = 0;
 };
-PathSlice shard_slice(std::uint64_t total_paths, std::uint64_t block_paths, const ShardSpec& shard);
+// Throws UsageError when there are fewer blocks than shards, worded for
+// --shard or, with `mpi_ranks`, for the ranks of an MPI run.
+PathSlice shard_slice(std::uint64_t total_paths, std::uint64_t block_paths, const ShardSpec& shard,
+                      bool mpi_ranks = false);
 
 // A stable fingerprint of a resolved config's keys and values (FNV-1a 64,
 // hex; comment lines are ignored), so parts of one run can be recognised

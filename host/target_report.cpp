@@ -39,7 +39,9 @@ TargetReport make_target_report(const std::vector<Target>& targets, const std::v
     r.status.push_back(evaluate_target(t, trees, exceed));
     all = all && r.status.back().met;
   }
-  r.stop_reason = all ? kMetReason : kMaxReason;
+  // Why the run stopped: early because every target was met, or at the
+  // maximum (whether or not the targets are met there: see each one's `met`).
+  r.stop_reason = all && paths < max_paths ? kMetReason : kMaxReason;
   return r;
 }
 

@@ -105,3 +105,35 @@ TEST(Checkpoint, ResumeWritesWhereTheRunWasToAndKeepsItsBlockSize) {
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_TRUE(std::filesystem::exists(dir.file("never.h5")));
 }
+
+TEST(Checkpoint, AnExistingCheckpointIsNeverOverwritten) {
+  ScratchDir dir("ck-exists");
+  ASSERT_EQ(interrupted_run(dir, "TERM", 0.0), 3);
+  const std::string ck = dir.file("ck.h5");
+  const auto size = std::filesystem::file_size(ck);
+  // A requeued job re-running its first command: refused, progress kept.
+  const auto r = run_remc(kRun + " --out " + dir.file("x.h5") + " --checkpoint " + ck);
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("the file exists; continue that run with --resume " + ck), std::string::npos) << r.output;
+  EXPECT_EQ(std::filesystem::file_size(ck), size);
+  EXPECT_FALSE(std::filesystem::exists(dir.file("x.h5")));
+  // Resumed with a new checkpoint file: once the result is written, neither is left.
+  const auto resumed = run_remc("run --resume " + ck + " --checkpoint " + dir.file("ck2.h5") + " --quiet --out " +
+                                dir.file("r.h5"));
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
+  EXPECT_FALSE(std::filesystem::exists(ck));
+  EXPECT_FALSE(std::filesystem::exists(dir.file("ck2.h5")));
+}
+
+TEST(Checkpoint, ResumeFromAnotherFolderWritesWhereTheRunWasTo) {
+  ScratchDir dir("ck-relative");
+  // Started in dir with a relative --out, stopped, resumed from the root folder.
+  const std::string script = "cd " + dir.file("") + " || exit 1; " + std::string(REMC_BINARY) + " " + kRun +
+                             " --out rel.h5 --checkpoint ck.h5 --checkpoint-every 0.1 & pid=$!; " +
+                             "while [ ! -f " + dir.file("ck.h5") + " ]; do sleep 0.01; done; kill -TERM $pid; " +
+                             "wait $pid; exit $?";
+  ASSERT_EQ(run_command("sh -c '" + script + "'").exit_code, 3);
+  const auto r = run_command("cd / && " + std::string(REMC_BINARY) + " run --resume " + dir.file("ck.h5") + " --quiet");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(std::filesystem::exists(dir.file("rel.h5")));
+}

@@ -85,6 +85,16 @@ TEST(Mpi, ConfigErrorEndsEveryRankWithOneMessage) {
   EXPECT_EQ(dir.entries(), 0);
 }
 
+TEST(Mpi, TooManyRanksForTheBlocksNamesTheRanks) {
+  if (!mpi_available()) GTEST_SKIP() << "remc built without MPI, or no mpirun";
+  ScratchDir dir("mpi-ranks");
+  const auto r = run_command(mpirun(2) + " run --config " + source_path("configs/baseline.ini") +
+                             " --paths 1000 --block-paths 1024 --quiet --out " + dir.file("x.h5"));
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_EQ(count(r.output, "mpirun with 2 ranks: the run has 1 block"), 1u) << r.output;
+  EXPECT_EQ(dir.entries(), 0);
+}
+
 TEST(Mpi, UnwritableOutputEndsEveryRankWithExitOne) {
   if (!mpi_available()) GTEST_SKIP() << "remc built without MPI, or no mpirun";
   ScratchDir dir("mpi-unwritable");

@@ -59,6 +59,22 @@ TEST(Shards, SlicesTileTheRunOnBlockBoundaries) {
   EXPECT_THROW(remc::shard_slice(10000, 1024, {0, 11}), std::exception);  // more shards than blocks
   EXPECT_THROW(remc::parse_shard("3/3"), std::exception);
   EXPECT_THROW(remc::parse_shard("1-3"), std::exception);
+  // A count beyond int is refused, not wrapped into another shard count.
+  try {
+    remc::parse_shard("1/99999999999");
+    ADD_FAILURE() << "accepted";
+  } catch (const std::exception& e) {
+    EXPECT_NE(std::string(e.what()).find("at most 2147483647 shards"), std::string::npos) << e.what();
+  }
+  // The message names what the user gave: shards, or the ranks of an MPI run.
+  try {
+    remc::shard_slice(3073, 4096, {0, 2}, true);
+    ADD_FAILURE() << "accepted";
+  } catch (const std::exception& e) {
+    EXPECT_NE(std::string(e.what()).find("mpirun with 2 ranks: the run has 1 block of 4096 paths, fewer than the ranks"),
+              std::string::npos)
+        << e.what();
+  }
   EXPECT_EQ(remc::parse_shard("2/5").index, 2);
 }
 

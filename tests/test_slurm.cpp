@@ -16,7 +16,9 @@ using remc::test::source_path;
 
 TEST(Slurm, ArrayTaskBodiesMergeToTheSingleRun) {
   ScratchDir dir("slurm");
-  const std::string args = "--paths 9000 --seed 21 --set run.months=24 --block-paths 1024";
+  // One argument holds a space: REMC_ARGS is split as the shell would.
+  const std::string args =
+      "--paths 9000 --seed 21 --set run.months=24 --block-paths 1024 --set \"output.thresholds.price_gap=2 3\"";
   const std::string single = dir.file("single.h5");
   ASSERT_EQ(run_remc("run --config " + source_path("configs/baseline.ini") + " " + args + " --quiet --out " + single)
                 .exit_code,

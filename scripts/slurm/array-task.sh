@@ -7,7 +7,9 @@
 #   REMC_OUT_DIR   folder for the parts (required; created if missing)
 #   REMC_BIN       remc binary (default: remc on PATH)
 #   REMC_BACKEND   cpu (default) or cuda
-#   REMC_ARGS      more arguments for remc run, e.g. "--paths 1000000000 --seed 7"
+#   REMC_ARGS      more arguments for remc run, e.g. "--paths 1000000000 --seed 7",
+#                  split as the shell would (quote words with spaces:
+#                  "--set 'output.thresholds.price=2 5'"; submit.sh does)
 #   REMC_SHARDS    number of shards N (submit.sh sets it, so that a resubmitted
 #                  subset such as --array=3,7 keeps N and its task ids)
 #
@@ -31,7 +33,8 @@ fi
 mkdir -p "$REMC_OUT_DIR"
 threads=()
 [ -n "${SLURM_CPUS_PER_TASK:-}" ] && threads=(--threads "$SLURM_CPUS_PER_TASK")
-# shellcheck disable=SC2086  # REMC_ARGS is a list of arguments
+extra=()
+eval "extra=(${REMC_ARGS:-})"
 exec "${REMC_BIN:-remc}" run --config "$REMC_CONFIG" --shard "$index/$count" \
   --backend "${REMC_BACKEND:-cpu}" "${threads[@]}" --quiet \
-  --out "$REMC_OUT_DIR/part-$index-of-$count.h5" ${REMC_ARGS:-}
+  --out "$REMC_OUT_DIR/part-$index-of-$count.h5" "${extra[@]}"

@@ -63,21 +63,31 @@ for _ in $(seq 1 40); do
 done
 sinfo -h -o %t 2>/dev/null | grep -q idle || { echo "skip: the Slurm node did not come up"; cat "$work/slurmd.log"; exit 77; }
 
-args=(--paths 6000 --seed 4 --set run.months=12 --block-paths 1024)
+# One argument holds a space: it must reach every task as one word.
+args=(--paths 6000 --seed 4 --set run.months=12 --block-paths 1024 --set "output.thresholds.price_gap=2 3")
 cd "$work"
 REMC_SBATCH_ARGS="--cpus-per-task=1" REMC_BIN=$remc "$here/submit.sh" 3 "$root/configs/baseline.ini" \
   "$work/parts" "$work/merged.h5" "${args[@]}"
 # Done when the merged file exists and the queue is empty; a squeue that
 # fails (a busy controller) just means ask again.
-for _ in $(seq 1 480); do
-  if [ -f "$work/merged.h5" ] && queue=$(squeue -h 2>/dev/null) && [ -z "$queue" ]; then break; fi
-  sleep 0.5
-done
-if [ ! -f "$work/merged.h5" ] || [ -n "$(squeue -h 2>/dev/null)" ]; then
-  echo "FAIL: no merged result after 240 s"
+wait_for_merge() {
+  for _ in $(seq 1 480); do
+    if [ -f "$work/merged.h5" ] && queue=$(squeue -h 2>/dev/null) && [ -z "$queue" ]; then return 0; fi
+    sleep 0.5
+  done
+  echo "FAIL: no merged result after 240 s ($1)"
   squeue 2>&1 || true
   tail -n 20 "$work"/remc-*.log "$work/slurmctld.log" 2>/dev/null || true
   exit 1
-fi
+}
+wait_for_merge "first submission"
+# A lost shard, queued again with the settings submit.sh saved, merges anew.
+rm "$work/merged.h5" "$work/parts/part-1-of-3.h5"
+"$here/submit.sh" --resubmit "$work/parts" 1
+wait_for_merge "resubmission of shard 1"
 "$remc" run --config "$root/configs/baseline.ini" "${args[@]}" --quiet --out "$work/single.h5"
-"${REMC_PYTHON:-/usr/bin/python3}" "$root/scripts/compare_results.py" --exact "$work/single.h5" "$work/merged.h5"
+if ! "${REMC_PYTHON:-/usr/bin/python3}" "$root/scripts/compare_results.py" --exact "$work/single.h5" "$work/merged.h5"; then
+  echo "FAIL: the merged result differs from the single run"
+  tail -n 20 "$work"/remc-*.log 2>/dev/null || true
+  exit 1
+fi
