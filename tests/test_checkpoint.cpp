@@ -137,3 +137,23 @@ TEST(Checkpoint, ResumeFromAnotherFolderWritesWhereTheRunWasTo) {
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_TRUE(std::filesystem::exists(dir.file("rel.h5")));
 }
+
+// A target run stopped early stores its config with run.paths = the paths
+// done; resumed, the header line still names every original --set.
+TEST(Checkpoint, ResumedTargetRunKeepsItsSetsInTheConfigHeader) {
+  ScratchDir dir("ck-target");
+  // About 500,000 paths (std of Dy cum_shortage about 20 t): a second or two.
+  const std::string target = " --target \"mean(cum_shortage, dy)=0.055\"";
+  const std::string ck = dir.file("ck.h5"), out = dir.file("out.h5");
+  const std::string script = std::string(REMC_BINARY) + " run --config " + source_path("configs/baseline.ini") +
+                             " --set run.months=24 --seed 11 --threads 1 --quiet --max-paths 2000000" + target +
+                             " --out " + out +
+                             " --checkpoint " + ck + " --checkpoint-every 0.05 & pid=$!; while [ ! -f " + ck +
+                             " ]; do sleep 0.01; done; kill -TERM $pid; wait $pid; exit $?";
+  ASSERT_EQ(run_command("sh -c '" + script + "'").exit_code, 3);
+  const auto r = run_remc("run --resume " + ck + " --quiet" + target);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto header = run_python("-c \"import h5py; print(h5py.File('" + out + "')['/'].attrs['config'].splitlines()[0])\"");
+  ASSERT_EQ(header.exit_code, 0) << header.output;
+  EXPECT_NE(header.output.find("--set run.months=24 --set run.paths="), std::string::npos) << header.output;
+}

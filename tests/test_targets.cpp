@@ -274,6 +274,19 @@ TEST(Targets, TightTargetRunsToMaxPaths) {
   EXPECT_EQ(read_targets(out).paths, 3000);
 }
 
+// A run that ends at --max-paths before any check (one block: targets are
+// first checked after two) reports that reason, whatever the final values.
+TEST(Targets, StopReasonIsMaxPathsWhenTheRunEndsThere) {
+  ScratchDir dir("targets-max");
+  const std::string out = dir.file("one-block.h5");
+  const auto r = run_remc(kRun + " --max-paths 1024 --out " + out + targets("1e9", "0.5"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("max paths reached after 1024 paths (at most 1024)"), std::string::npos) << r.output;
+  const Written w = read_targets(out);
+  EXPECT_EQ(w.stop_reason, "max paths reached");
+  EXPECT_EQ(w.met[0], 1);  // met at the end, but not why the run stopped
+}
+
 TEST(Targets, StoppedRunIsBitIdenticalToPlainRun) {
   ScratchDir dir("targets-identical");
   const std::string stopped = dir.file("stopped.h5"), plain = dir.file("plain.h5");
