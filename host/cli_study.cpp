@@ -60,12 +60,18 @@ int command_study(const std::vector<std::string>& args) {
   if (!shard_text.empty()) {
     if (mpi::size() > 1) throw UsageError("study: --shard and MPI ranks do not combine; use one or the other");
     const ShardSpec shard = parse_shard(shard_text);
+    const auto start = std::chrono::steady_clock::now();
     const StudySpec spec = load_study(config);  // exit 2 on any problem, before running
     const StudyDesign design = make_design(spec);
+    if (design.points < static_cast<std::uint64_t>(shard.count))
+      throw UsageError("study: --shard " + shard_text + ": the study has " + std::to_string(design.points) +
+                       " design points, fewer than the shards; use at most " + std::to_string(design.points) +
+                       " shards");
     const PointSlice slice = point_slice(design.points, shard.index, shard.count);
     EngineInfo info;
     const std::vector<float> values = simulate_points(spec, design, slice.first, slice.count, options, &info);
-    write_study_part(out, spec, design, shard, slice, values, info);
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    write_study_part(out, spec, design, shard, slice, values, info, options.backend, seconds);
     if (!quiet)
       std::cout << out << ": study part " << shard.index << "/" << shard.count << ", design points " << slice.first
                 << ".." << slice.first + slice.count - 1 << " of 0.." << design.points - 1

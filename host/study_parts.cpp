@@ -20,7 +20,7 @@ PointSlice point_slice(std::uint64_t points, int index, int count) {
 
 void write_study_part(const std::string& path, const StudySpec& spec, const StudyDesign& design,
                       const ShardSpec& shard, const PointSlice& slice, const std::vector<float>& values,
-                      const EngineInfo& info) {
+                      const EngineInfo& info, Backend backend, double wall_seconds) {
   h5::write_atomically(path, "study part", [&](const h5::File& file) {
     file.set_attribute("filetype", kStudyPartFiletype);
     file.set_attribute("remc_version", REMC_VERSION);
@@ -36,7 +36,8 @@ void write_study_part(const std::string& path, const StudySpec& spec, const Stud
     file.set_attribute("point_count", static_cast<std::int64_t>(slice.count));
     file.set_attribute("shard", std::to_string(shard.index) + "/" + std::to_string(shard.count));
     file.set_attribute("device", info.device);
-    file.set_attribute("backend", info.threads > 0 || info.device.rfind("CPU", 0) == 0 ? "cpu" : "cuda");
+    file.set_attribute("backend", backend == Backend::kCuda ? "cuda" : "cpu");
+    file.set_attribute("wall_seconds", wall_seconds);
     h5::Dataset v = file.write("values", values, {slice.count, spec.outputs.size(), spec.paths}, true);
     v.set_attribute("units", "per output: see the study's outputs");
     v.set_attribute("description", "per-path value of each output's metric, [point][output][path]");
@@ -50,6 +51,7 @@ namespace {
 struct StudyPart {
   std::string path, study_hash, version, study_file, study_text, base_config, device, backend;
   std::int64_t seed = 0, paths = 0, points = 0, first = 0, count = 0;
+  double wall_seconds = 0.0;  // the part's own run
 };
 
 StudyPart read_part_header(const std::string& path) {
@@ -64,6 +66,7 @@ StudyPart read_part_header(const std::string& path) {
   p.base_config = f.string_attribute("base_config");
   p.device = f.string_attribute("device");
   p.backend = f.has_attribute("backend") ? f.string_attribute("backend") : "cpu";
+  p.wall_seconds = f.has_attribute("wall_seconds") ? f.double_attribute("wall_seconds") : 0.0;
   p.seed = f.int_attribute("seed");
   p.paths = f.int_attribute("paths_per_point");
   p.points = f.int_attribute("points");
@@ -129,8 +132,9 @@ void merge_study_parts(const std::vector<std::string>& inputs, const std::string
   }
   StudyResults results = analyse_study(spec, design, values);
   results.engine.device = first.device + " (merged from " + std::to_string(parts.size()) + " parts)";
-  // The merge's own time: the parts' simulation times are in the parts.
+  // The parts' run times plus the merge's own, as a merged run result counts them.
   results.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  for (const StudyPart& p : parts) results.wall_seconds += p.wall_seconds;
   StudyRunOptions options;
   options.backend = first.backend == "cuda" ? Backend::kCuda : Backend::kCpu;
   write_study(out, spec, design, results, options);

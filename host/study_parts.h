@@ -29,7 +29,7 @@ PointSlice point_slice(std::uint64_t points, int index, int count);
 // slice, and the per-path values [point][output][path] as float32.
 void write_study_part(const std::string& path, const StudySpec& spec, const StudyDesign& design,
                       const ShardSpec& shard, const PointSlice& slice, const std::vector<float>& values,
-                      const EngineInfo& info);
+                      const EngineInfo& info, Backend backend, double wall_seconds);
 
 bool is_study_part(const std::string& path);
 

@@ -181,6 +181,10 @@ StudyFactor read_factor(const StudySpec& spec, const StudyReader& r, const std::
     not_for("base", "oat");
     f.levels = r.numbers(section, "levels");
     if (f.levels.empty()) r.fail(section, "levels", "empty: give one or more values");
+    for (std::size_t i = 0; i < f.levels.size(); ++i)
+      for (std::size_t j = 0; j < i; ++j)
+        if (f.levels[i] == f.levels[j])
+          r.fail(section, "levels", format_number(f.levels[i]) + " is listed twice (design points must differ)");
     for (double v : f.levels) check_factor_value(spec, r, section, "levels", f, v);
     return f;
   }
@@ -209,21 +213,26 @@ StudyFactor read_factor(const StudySpec& spec, const StudyReader& r, const std::
     check_factor_value(spec, r, section, "distribution", f, f.value_at(1.0));
     return f;
   }
+  if (dist != "uniform" && dist != "loguniform")
+    r.fail(section, "distribution", "expected uniform or loguniform (between low and high), or a distribution such as "
+                                    "normal(mu, sd) truncate(lo, hi)");
   f.low = r.number(section, "low");
   f.high = r.number(section, "high");
   if (!(f.low < f.high)) r.fail(section, "high", "empty range: high must be above low (" + format_number(f.low) + ")");
   if (dist == "loguniform") {
     if (!(f.low > 0.0)) r.fail(section, "low", "loguniform needs low > 0");
     f.log_scale = true;
-  } else if (dist != "uniform") {
-    r.fail(section, "distribution", "expected uniform or loguniform (between low and high), or a distribution such as "
-                                    "normal(mu, sd) truncate(lo, hi)");
   }
-  if (spec.method == StudyMethod::kOat && !f.has_base)
-    r.fail(section, "base", "the base config's " + f.key + " is " + (base.empty() ? "not set" : "a distribution") +
-                                ": give the factor's base value");
+  // The config's own checks first: an unknown key is reported as such.
   check_factor_value(spec, r, section, "low", f, f.low);
   check_factor_value(spec, r, section, "high", f, f.high);
+  if (spec.method == StudyMethod::kOat) {
+    if (!f.has_base)
+      r.fail(section, "base", "the base config does not set " + f.key +
+                                  (base.empty() ? "" : " to a number (it is a distribution)") +
+                                  ": give the factor's base value");
+    if (r.has(section, "base")) check_factor_value(spec, r, section, "base", f, f.base);
+  }
   return f;
 }
 
@@ -345,9 +354,9 @@ StudySpec load_study_tree(const IniTree& tree, const std::string& path, const st
 
   for (const std::string& section : factor_sections) spec.factors.push_back(read_factor(spec, r, section));
   if (spec.method == StudyMethod::kSobol && spec.sobol_sequence && 2 * spec.factors.size() > static_cast<std::size_t>(sens::kSobolMaxDimensions))
-    throw ConfigError(path + ": [study]: the Sobol sequence has " + std::to_string(sens::kSobolMaxDimensions) +
-                      " dimensions, enough for " + std::to_string(sens::kSobolMaxDimensions / 2) +
-                      " factors (Saltelli's design uses two per factor); use sampler = random or fewer factors");
+    r.fail_section(kStudy, "the Sobol sequence has " + std::to_string(sens::kSobolMaxDimensions) +
+                               " dimensions, enough for " + std::to_string(sens::kSobolMaxDimensions / 2) +
+                               " factors (Saltelli's design uses two per factor); use sampler = random or fewer factors");
   std::set<std::string> keys;
   for (const StudyFactor& f : spec.factors)
     if (!keys.insert(f.key).second) r.fail(kFactorPrefix + f.name, "key", "another factor varies the same key");
@@ -356,7 +365,12 @@ StudySpec load_study_tree(const IniTree& tree, const std::string& path, const st
     if (spec.method != StudyMethod::kGrid) r.fail_section(section, "scenarios are for method = grid");
     StudyScenario sc;
     sc.name = section.substr(kScenarioPrefix.size());
-    for (const auto& [key, entry] : tree.sections.at(section).keys) sc.sets.push_back(key + "=" + entry.value);
+    for (const auto& [key, entry] : tree.sections.at(section).keys) {
+      // As for factors: the study's [run] and [output] settings are shared by every point.
+      if (key.rfind("run.", 0) == 0 || key.rfind("output.", 0) == 0)
+        r.fail(section, key, "a scenario varies the model; [run] and [output] keys are the study's own settings");
+      sc.sets.push_back(key + "=" + entry.value);
+    }
     if (sc.sets.empty()) r.fail_section(section, "empty: list base-config keys to override, e.g. tension.dialogue = 1");
     try {
       build_scenario(spec, sc);
@@ -368,10 +382,10 @@ StudySpec load_study_tree(const IniTree& tree, const std::string& path, const st
 
   if (spec.method == StudyMethod::kGrid) {
     if (spec.factors.empty() == spec.scenarios.empty())
-      throw ConfigError(path + ": [study]: a grid needs either factors with levels (a full factorial) or "
-                               "[study.scenario.NAME] sections (a listed set), not both");
+      r.fail_section(kStudy, "a grid needs either factors with levels (a full factorial) or "
+                             "[study.scenario.NAME] sections (a listed set), not both");
   } else if (spec.factors.empty()) {
-    throw ConfigError(path + ": [study]: no factors: add [study.factor.NAME] sections with key, low and high");
+    r.fail_section(kStudy, "no factors: add [study.factor.NAME] sections with key, low and high");
   }
   return spec;
 }

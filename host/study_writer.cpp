@@ -41,6 +41,7 @@ void variable1(const Group& g, const std::string& name, const std::vector<double
 // Units of output e, as a string per output for the attribute of a
 // points x outputs variable ("per output: see output_units").
 const char* kPerOutput = "per output: see /study/output_units";
+const char* kPerOutputSquared = "per output: the square of /study/output_units";
 
 }  // namespace
 
@@ -94,13 +95,22 @@ void write_study(const std::string& path, const StudySpec& spec, const StudyDesi
     const Dataset factor = scale(g, "factor", factor_names, "factor name ([study.factor.NAME])");
     const Dataset output = scale(g, "output", output_names, "output expression");
     const Dataset point = scale(g, "point", point_labels, "design point label");
-    g.write("factor_key", keys).set_attribute("description", "base-config key each factor sets");
-    g.write("factor_distribution", distributions).set_attribute("description", "range or distribution sampled");
+    // Text per factor or per output, on its axis (so xarray cannot guess the
+    // wrong one when there are as many factors as outputs).
+    const auto labels = [&](const std::string& name, const std::vector<std::string>& values, const Dataset& axis,
+                            const std::string& description) {
+      const Dataset d = g.write(name, values);
+      d.set_attribute("units", "1");
+      d.set_attribute("description", description);
+      d.attach_scale(axis, 0);
+    };
+    labels("factor_key", keys, factor, "base-config key each factor sets");
+    labels("factor_distribution", distributions, factor, "range or distribution sampled");
     variable1(g, "factor_low", low, factor, "1", "lowest value (units of the config key)");
     variable1(g, "factor_high", high, factor, "1", "highest value (units of the config key)");
     variable1(g, "factor_base", base, factor, "1", "value in the base config (NaN: a distribution there)");
-    g.write("output_units", output_units).set_attribute("description", "units of each output");
-    g.write("output_description", output_descriptions).set_attribute("description", "what each output measures");
+    labels("output_units", output_units, output, "units of each output");
+    labels("output_description", output_descriptions, output, "what each output measures");
 
     std::vector<double> design_values = design.values;
     if (F == 0) design_values.assign(P, std::nan(""));
@@ -109,8 +119,8 @@ void write_study(const std::string& path, const StudySpec& spec, const StudyDesi
     variable(g, "estimate", res.estimate, point, P, output, E, kPerOutput, "each output at each design point");
     variable(g, "stderr", res.stderr_, point, P, output, E, kPerOutput,
              "standard error of the estimate from the point's paths");
-    variable1(g, "noise_variance", res.noise_variance, output, kPerOutput,
-              "path noise: mean over design points of the squared standard error (squared output units)");
+    variable1(g, "noise_variance", res.noise_variance, output, kPerOutputSquared,
+              "path noise: mean over design points of the squared standard error");
     variable1(g, "noise_share", res.noise_share, output, "1",
               "path noise variance divided by the variance of the estimates over the design");
 
@@ -183,7 +193,7 @@ void write_study(const std::string& path, const StudySpec& spec, const StudyDesi
       variable(s, "total", total, output, E, factor, F, "1", "total index ST_i");
       variable(s, "total_lo", total_lo, output, E, factor, F, "1", "lower bootstrap confidence bound of ST_i");
       variable(s, "total_hi", total_hi, output, E, factor, F, "1", "upper bootstrap confidence bound of ST_i");
-      variable1(s, "variance", variance, output, kPerOutput, "variance of the output over the A and B samples");
+      variable1(s, "variance", variance, output, kPerOutputSquared, "variance of the output over the A and B samples");
       variable1(s, "mean", mean, output, kPerOutput, "mean of the output over the A and B samples");
     }
   });

@@ -30,9 +30,18 @@ std::string with_error(double value, double error, double scale, const char* uni
     std::snprintf(text, sizeof text, "%.4g%s ± 0%s", value, unit, unit);
     return text;
   }
+  // Large numbers share one power of ten: (1.25 ± 0.47)e+10, not 12488558592 ± 4672041423.
+  const double largest = std::max(std::fabs(value), error);
+  const int exponent = largest >= 1e6 ? static_cast<int>(std::floor(std::log10(largest))) : 0;
+  const double power = std::pow(10.0, exponent);
+  value /= power;
+  error /= power;
   const int decimals = std::clamp(1 - static_cast<int>(std::floor(std::log10(error))), 0, 6);
-  char text[96];
-  std::snprintf(text, sizeof text, "%.*f%s ± %.*f%s", decimals, value, unit, decimals, error, unit);
+  char text[128];
+  if (exponent == 0)
+    std::snprintf(text, sizeof text, "%.*f%s ± %.*f%s", decimals, value, unit, decimals, error, unit);
+  else
+    std::snprintf(text, sizeof text, "(%.*f ± %.*f)e%+03d%s", decimals, value, decimals, error, exponent, unit);
   return text;
 }
 

@@ -329,6 +329,9 @@ TEST(ResultFile, InfoShowsAMissingErrorAsNotAvailable) {
   EXPECT_EQ(with_error(68.53, std::nan(""), 1.0, ""), "68.53 ± n/a");
   EXPECT_EQ(with_error(68.53, 0.0, 1.0, ""), "68.53 ± 0");
   EXPECT_EQ(with_error(68.53, 0.25, 1.0, ""), "68.53 ± 0.25");
+  // Large numbers share one power of ten.
+  EXPECT_EQ(with_error(12488558592.0, 4672041423.0, 1.0, " USD"), "(1.25 ± 0.47)e+10 USD");
+  EXPECT_EQ(with_error(3.5e7, 2.1e5, 1.0, ""), "(3.500 ± 0.021)e+07");
 }
 
 TEST(ResultFile, InfoPrintsTheHeadlineTable) {

@@ -425,7 +425,7 @@ INSTANTIATE_TEST_SUITE_P(
                  "[study]\nmethod = oat\npaths = 10\noutputs = p_exceed_any(cum_shortage, dy, 5)\n",
                  "p_exceed_any needs a monthly series"},
         BadStudy{"no_factors", "[study]\nmethod = oat\npaths = 10\noutputs = mean(cum_shortage, dy)\n",
-                 "no factors"},
+                 "bad.ini:2: [study]: no factors"},
         BadStudy{"odd_levels",
                  "[study]\nmethod = morris\npaths = 10\nlevels = 3\noutputs = mean(cum_shortage, dy)\n"
                  "[study.factor.x]\nkey = tension.escalation_sensitivity\nlow = 0\nhigh = 1\n",
@@ -454,7 +454,28 @@ INSTANTIATE_TEST_SUITE_P(
                  "[study.factor.x] low = 0: give either low and high or a distribution"},
         BadStudy{"month_digits",
                  "[study]\nmethod = oat\npaths = 10\noutputs = p_exceed(shortage_frac, dy, 2025-1x, 0.1)\n",
-                 "is a monthly series: give the month as YYYY-MM"}),
+                 "is a monthly series: give the month as YYYY-MM"},
+        BadStudy{"scenario_run_key",
+                 "[study]\nmethod = grid\npaths = 10\noutputs = mean(cum_shortage, dy)\n"
+                 "[study.scenario.s]\nrun.seed = 5\n",
+                 "[study.scenario.s] run.seed = 5: a scenario varies the model"},
+        BadStudy{"oat_base_rejected",
+                 "[study]\nmethod = oat\npaths = 10\noutputs = mean(cum_shortage, dy)\n"
+                 "[study.factor.x]\nkey = tension.retaliation_prob\nlow = 0\nhigh = 1\nbase = 7\n",
+                 "[study.factor.x] base = 7: with tension.retaliation_prob=7 the base config is invalid"},
+        BadStudy{"repeated_level",
+                 "[study]\nmethod = grid\npaths = 10\noutputs = mean(cum_shortage, dy)\n"
+                 "[study.factor.x]\nkey = tension.escalation_sensitivity\nlevels = 1, 0.5, 1\n",
+                 "[study.factor.x] levels = 1, 0.5, 1: 1 is listed twice"},
+        BadStudy{"distribution_name",
+                 "[study]\nmethod = sobol\npaths = 10\noutputs = mean(cum_shortage, dy)\n"
+                 "[study.factor.x]\nkey = tension.escalation_sensitivity\ndistribution = gaussian\n",
+                 "[study.factor.x] distribution = gaussian: expected uniform or loguniform"},
+        BadStudy{"grid_factors_and_scenarios",
+                 "[study]\nmethod = grid\npaths = 10\noutputs = mean(cum_shortage, dy)\n"
+                 "[study.factor.x]\nkey = tension.escalation_sensitivity\nlevels = 0.5, 1\n"
+                 "[study.scenario.s]\ntension.dialogue = 1\n",
+                 "bad.ini:2: [study]: a grid needs either factors"}),
     [](const testing::TestParamInfo<BadStudy>& info) { return std::string(info.param.name); });
 
 // A study file that is fine passes the same checks (guards the fixture).
@@ -518,6 +539,22 @@ TEST(Study, MergedShardsEqualSingleProcess) {
   const auto m = run_remc("merge" + parts + " -o " + dir.file("merged.h5"));
   ASSERT_EQ(m.exit_code, 0) << m.output;
   EXPECT_EQ(study_differences(dir.file("single.h5"), dir.file("merged.h5")), "25 []\n");  // 25 datasets for oat
+
+  // Text per factor and per output is labelled by its own axis in xarray.
+  const auto labels = run_python(
+      "-c \"import xarray as xr\n"
+      "s = xr.open_dataset('" + dir.file("single.h5") + "', engine='h5netcdf', group='study')\n"
+      "dims = {n: s[n].dims for n in ('factor_key', 'factor_distribution', 'output_units', 'output_description')}\n"
+      "assert dims == {'factor_key': ('factor',), 'factor_distribution': ('factor',), "
+      "'output_units': ('output',), 'output_description': ('output',)}, dims\n"
+      "assert all('units' in s[n].attrs for n in dims), 'units missing'\"");
+  EXPECT_EQ(labels.exit_code, 0) << labels.output;
+
+  // More shards than design points (oat with k factors has 2k + 1) is refused.
+  const auto too_many = run_remc("study --config " + path + " --shard 0/1000 --quiet --out " + dir.file("y.h5"));
+  EXPECT_EQ(too_many.exit_code, 2) << too_many.output;
+  EXPECT_NE(too_many.output.find("fewer than the shards"), std::string::npos) << too_many.output;
+  EXPECT_FALSE(std::filesystem::exists(dir.file("y.h5")));
 
   // A missing part is refused and names the gap.
   const auto missing = run_remc("merge " + dir.file("part0.h5") + " " + dir.file("part2.h5") + " -o " + dir.file("x.h5"));
