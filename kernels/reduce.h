@@ -134,19 +134,46 @@ struct LaneSums {
 };
 
 #if !defined(__CUDACC__)
-// Eight doubles, the eight sum lanes side by side: one register with
-// AVX-512, two with AVX2 (the compiler splits it).
-typedef double D8 __attribute__((vector_size(64)));
-inline D8 widen(CpuLanes::F v) { return __builtin_convertvector(v, D8); }
+// Eight double accumulators, one per sum lane, in SIMD registers. With
+// AVX-512 they are one 64-byte vector; without it two 32-byte halves (GCC
+// turns 64-byte vectors into scalar code when the target lacks AVX-512).
+// Both add each lane's values in the same order, so the bits are the same.
+struct EightDoubles {
+#if defined(__AVX512F__)
+  typedef double D8 __attribute__((vector_size(64)));
+  D8 v = {};
+  void add(CpuLanes::F x) { v = v + __builtin_convertvector(x, D8); }
+  void add_squared_deviations(CpuLanes::F x, double mean) {
+    const D8 d = __builtin_convertvector(x, D8) - mean;
+    v = v + d * d;
+  }
+  double lane(int j) const { return v[j]; }
+#else
+  typedef double D4 __attribute__((vector_size(32)));
+  D4 lo = {}, hi = {};  // lanes 0-3 and 4-7
+  static D4 low_half(CpuLanes::F x) { return __builtin_convertvector(__builtin_shufflevector(x, x, 0, 1, 2, 3), D4); }
+  static D4 high_half(CpuLanes::F x) { return __builtin_convertvector(__builtin_shufflevector(x, x, 4, 5, 6, 7), D4); }
+  void add(CpuLanes::F x) {
+    lo = lo + low_half(x);
+    hi = hi + high_half(x);
+  }
+  void add_squared_deviations(CpuLanes::F x, double mean) {
+    const D4 d_lo = low_half(x) - mean, d_hi = high_half(x) - mean;
+    lo = lo + d_lo * d_lo;
+    hi = hi + d_hi * d_hi;
+  }
+  double lane(int j) const { return j < 4 ? lo[j] : hi[j - 4]; }
+#endif
+};
 
 // LaneSums with the eight lanes in SIMD registers, for whole groups of eight.
 struct VectorSums {
-  D8 sum = {};
+  EightDoubles sum;
   CpuLanes::F lo, hi;
 
   explicit VectorSums(float first) : lo(splat<CpuLanes::F>(first)), hi(splat<CpuLanes::F>(first)) {}
   void add(CpuLanes::F v) {
-    sum = sum + widen(v);
+    sum.add(v);
     lo = min_lanes(lo, v);
     hi = max_lanes(hi, v);
   }
@@ -158,7 +185,7 @@ struct VectorSums {
   LaneSums lanes() const {
     LaneSums l;
     for (int j = 0; j < kSumLanes; ++j) {
-      l.sum[j] = sum[j];
+      l.sum[j] = sum.lane(j);
       l.lo[j] = lo[j];
       l.hi[j] = hi[j];
     }
@@ -201,12 +228,9 @@ REMC_HD_INLINE double sum_squared_deviations(const float* x, std::uint64_t n, do
   }
 #else
   {
-    D8 m8 = {};
-    for (; p + kSumLanes <= n; p += kSumLanes) {
-      const D8 dev = widen(load_lanes(x + p, CpuLanes{})) - mean;
-      m8 = m8 + dev * dev;
-    }
-    for (int j = 0; j < kSumLanes; ++j) m[j] = m8[j];
+    EightDoubles squares;
+    for (; p + kSumLanes <= n; p += kSumLanes) squares.add_squared_deviations(load_lanes(x + p, CpuLanes{}), mean);
+    for (int j = 0; j < kSumLanes; ++j) m[j] = squares.lane(j);
   }
 #endif
   for (int j = 0; p + j < n; ++j) {
