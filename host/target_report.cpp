@@ -11,6 +11,7 @@ namespace {
 
 constexpr const char* kMetReason = "all targets met";
 constexpr const char* kMaxReason = "max paths reached";
+constexpr const char* kMaxAndMetReason = "max paths reached, all targets met there";
 
 // "  EXPR: estimate E, 95 % half-width H (target T): met"
 std::string target_line(const std::string& expression, double estimate, double achieved, double wanted, bool met) {
@@ -40,8 +41,9 @@ TargetReport make_target_report(const std::vector<Target>& targets, const std::v
     all = all && r.status.back().met;
   }
   // Why the run stopped: early because every target was met, or at the
-  // maximum (whether or not the targets are met there: see each one's `met`).
-  r.stop_reason = all && paths < max_paths ? kMetReason : kMaxReason;
+  // maximum, saying whether the targets are all met there (a run of one or
+  // two blocks ends there before or at its first check).
+  r.stop_reason = paths < max_paths ? kMetReason : all ? kMaxAndMetReason : kMaxReason;
   return r;
 }
 

@@ -17,7 +17,8 @@ namespace remc {
 struct TargetReport {
   std::vector<Target> targets;
   std::vector<TargetStatus> status;  // per target, at the end of the run
-  std::string stop_reason;           // "all targets met" or "max paths reached"
+  // "all targets met", "max paths reached, all targets met there" or "max paths reached".
+  std::string stop_reason;
   std::uint64_t max_paths = 0;       // the most paths the run would simulate
   std::uint64_t paths = 0;           // paths simulated
 };

@@ -275,16 +275,18 @@ TEST(Targets, TightTargetRunsToMaxPaths) {
 }
 
 // A run that ends at --max-paths before any check (one block: targets are
-// first checked after two) reports that reason, whatever the final values.
+// first checked after two) says so, and that the targets are met there.
 TEST(Targets, StopReasonIsMaxPathsWhenTheRunEndsThere) {
   ScratchDir dir("targets-max");
   const std::string out = dir.file("one-block.h5");
   const auto r = run_remc(kRun + " --max-paths 1024 --out " + out + targets("1e9", "0.5"));
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  EXPECT_NE(r.output.find("max paths reached after 1024 paths (at most 1024)"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("max paths reached, all targets met there after 1024 paths (at most 1024)"),
+            std::string::npos)
+      << r.output;
   const Written w = read_targets(out);
-  EXPECT_EQ(w.stop_reason, "max paths reached");
-  EXPECT_EQ(w.met[0], 1);  // met at the end, but not why the run stopped
+  EXPECT_EQ(w.stop_reason, "max paths reached, all targets met there");
+  EXPECT_EQ(w.met[0], 1);
 }
 
 TEST(Targets, StoppedRunIsBitIdenticalToPlainRun) {
