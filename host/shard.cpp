@@ -48,15 +48,25 @@ PathSlice shard_slice(std::uint64_t total_paths, std::uint64_t block_paths, cons
 
 std::string config_hash(const std::string& resolved_text) {
   // Comment lines are left out: the resolved text's header names the file
-  // and --set arguments as given, which may differ for the same config.
+  // and --set arguments as given, which may differ for the same config. So
+  // is [output] file: where a result goes does not change what it holds
+  // (shards may name their parts with --set output.file as with --out).
   std::uint64_t h = 14695981039346656037ull;
-  bool comment = false, line_start = true;
-  for (unsigned char c : resolved_text) {
-    if (line_start) comment = c == '#';
-    line_start = c == '\n';
-    if (comment) continue;
-    h ^= c;
-    h *= 1099511628211ull;
+  std::string section;
+  std::size_t begin = 0;
+  while (begin < resolved_text.size()) {
+    std::size_t end = resolved_text.find('\n', begin);
+    end = end == std::string::npos ? resolved_text.size() : end + 1;
+    const std::string line = resolved_text.substr(begin, end - begin);
+    begin = end;
+    if (!line.empty() && line[0] == '[') section = line.substr(0, line.find(']') + 1);
+    const bool output_file = section == "[output]" && line.rfind("file", 0) == 0 &&
+                             line.find_first_not_of(" \t", 4) == line.find('=');
+    if (line.empty() || line[0] == '#' || output_file) continue;
+    for (unsigned char c : line) {
+      h ^= c;
+      h *= 1099511628211ull;
+    }
   }
   char hex[17];
   std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));

@@ -32,8 +32,8 @@ PathSlice shard_slice(std::uint64_t total_paths, std::uint64_t block_paths, cons
                       bool mpi_ranks = false);
 
 // A stable fingerprint of a resolved config's keys and values (FNV-1a 64,
-// hex; comment lines are ignored), so parts of one run can be recognised
-// without comparing whole texts.
+// hex; comment lines and [output] file are ignored), so parts of one run can
+// be recognised without comparing whole texts.
 std::string config_hash(const std::string& resolved_text);
 
 }  // namespace remc

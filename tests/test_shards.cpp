@@ -105,9 +105,30 @@ TEST(Shards, PartialResultsAreResultsOnTheirOwn) {
       "doc = open('" + source_path("docs/hdf5-schema.md") + "').read()\n"
       "f = h5py.File('" + parts[1] + "', 'r')\n"
       "bad = [n for n, d in f['state'].items() if 'units' not in d.attrs or 'description' not in d.attrs "
-      "or '`/state/' + n + '`' not in doc]\n"
+      "or chr(96) + '/state/' + n + chr(96) not in doc]\n"
       "sys.exit('state datasets lacking units, description or docs: %s' % bad if bad else 0)\"");
   EXPECT_EQ(check.exit_code, 0) << check.output;
+}
+
+// Parts named through the config's [output] file rather than --out still
+// belong to one run: where a result goes does not change what it holds.
+TEST(Shards, PartsMayNameTheirFileInTheConfig) {
+  ScratchDir dir("output-file");
+  std::string parts;
+  for (int k = 0; k < 2; ++k) {
+    const std::string part = dir.file("named" + std::to_string(k) + ".h5");
+    const auto r = run_remc("run " + kArgs + " --seed 11 --shard " + std::to_string(k) + "/2 --set output.file=" + part);
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    parts += " " + part;
+  }
+  // The merged file carries the first part's config; the single run, the same text.
+  const std::string single = dir.file("single.h5");
+  ASSERT_EQ(run_remc("run " + kArgs + " --seed 11 --set output.file=" + dir.file("named0.h5") + " --out " + single)
+                .exit_code,
+            0);
+  const auto m = run_remc("merge" + parts + " -o " + dir.file("merged.h5"));
+  ASSERT_EQ(m.exit_code, 0) << m.output;
+  EXPECT_TRUE(identical_results(single, dir.file("merged.h5")));
 }
 
 TEST(Shards, MergeRefusesPartsThatDoNotBelongTogether) {
