@@ -174,7 +174,6 @@ std::string format_number(double v) {
     std::snprintf(buf, sizeof buf, "%.0f", v);
     return buf;
   }
-
   for (int prec = 1; prec <= 17; ++prec) {
     std::snprintf(buf, sizeof buf, "%.*g", prec, v);
     if (std::strtod(buf, nullptr) == v) break;

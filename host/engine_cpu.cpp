@@ -45,7 +45,9 @@ struct LineAlignedAllocator {
     // Large buffers on transparent huge pages where the system allows them:
     // a 90 MB buffer then costs tens of page faults per run, not 23,000.
     void* p = ::operator new(bytes, std::align_val_t(kHugePage));
+#if defined(MADV_HUGEPAGE)
     madvise(p, bytes, MADV_HUGEPAGE);  // advice only: ignored where unsupported
+#endif
     return static_cast<T*>(p);
   }
   void deallocate(T* p, std::size_t n) {
