@@ -367,8 +367,12 @@ StudyResults analyse_study(const StudySpec& spec, const StudyDesign& design, con
       const std::uint64_t p = static_cast<std::uint64_t>(i) / E;
       const int e = static_cast<int>(i % E);
       res.difference[i] = res.estimate[i] - res.estimate[e];
+      // Where a point's own standard error is undefined (too few paths in a
+      // tail), so is its difference's: a bootstrap would only look precise.
+      const bool undefined = std::isnan(res.stderr_[i]) || std::isnan(res.stderr_[e]);
       res.difference_stderr[i] =
-          p == 0 ? 0.0 : difference_stderr(spec.outputs[e], at(p, e), at(0, e), K, pair_seed(spec, p, 0, e));
+          p == 0 ? 0.0
+                 : undefined ? kNaN : difference_stderr(spec.outputs[e], at(p, e), at(0, e), K, pair_seed(spec, p, 0, e));
       res.difference_stderr_unpaired[i] =
           p == 0 ? 0.0 : std::sqrt(res.stderr_[i] * res.stderr_[i] + res.stderr_[e] * res.stderr_[e]);
     }
@@ -387,7 +391,9 @@ StudyResults analyse_study(const StudySpec& spec, const StudyDesign& design, con
         t.high = res.estimate[hi * E + e];
         t.high_stderr = res.stderr_[hi * E + e];
         t.swing = std::fabs(t.high - t.low);
-        t.swing_stderr = difference_stderr(spec.outputs[e], at(hi, e), at(lo, e), K, pair_seed(spec, hi, lo, e));
+        t.swing_stderr = std::isnan(t.low_stderr) || std::isnan(t.high_stderr)
+                             ? kNaN
+                             : difference_stderr(spec.outputs[e], at(hi, e), at(lo, e), K, pair_seed(spec, hi, lo, e));
       }
     }
   }

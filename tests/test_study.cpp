@@ -124,6 +124,32 @@ project.lynas_texas.fail_prob = 0.75
   EXPECT_GT(r.stderr_[1 * 2 + 0], 0.0);  // the outputs do vary over paths
 }
 
+// A tail quantile of 16 paths has no standard error (n q (1 - q) < 1 for
+// q = 0.99): nor then do its differences, paired or not, nor the tornado swing.
+TEST(Study, UndefinedPointErrorsLeaveDifferenceErrorsUndefined) {
+  ScratchDir dir("study-nan-se");
+  const std::string path = write_study(dir, "oat.ini", R"(
+[study]
+method = oat
+paths = 16
+outputs = quantile(peak_price_ratio, tb, 0.99); mean(cum_shortage, dy)
+
+[study.factor.escalation]
+key = tension.escalation_sensitivity
+low = 0.25
+high = 1
+)");
+  const remc::StudyResults r = run(path);
+  for (std::size_t p = 1; p < 3; ++p) {
+    EXPECT_TRUE(std::isnan(r.stderr_[p * 2 + 0])) << p;
+    EXPECT_TRUE(std::isnan(r.difference_stderr[p * 2 + 0])) << p;
+    EXPECT_TRUE(std::isnan(r.difference_stderr_unpaired[p * 2 + 0])) << p;
+    EXPECT_GT(r.difference_stderr[p * 2 + 1], 0.0) << p;  // the mean's are defined
+  }
+  EXPECT_TRUE(std::isnan(r.tornado[0].swing_stderr));
+  EXPECT_FALSE(std::isnan(r.tornado[1].swing_stderr));
+}
+
 // A Sobol output that is the same at every design point (no shortage of
 // more than 500 % can happen) has no variance to decompose: NaN indices,
 // while the other output is analysed and the study is written.
