@@ -140,7 +140,9 @@ void build_tension(ConfigReader& r) {
   const std::string s = "tension";
   const Range nonneg = Range::at_least(0);
   t.initial = r.param(s, "initial", nonneg, 0.0);
-  t.suppression_rate_per_year = r.param(s, "suppression_rate_per_year", nonneg, 0.0);
+  // At most 30 events a month: beyond that the monthly Poisson draw
+  // (kernels/regime.h, capped at 64 events) loses accuracy.
+  t.suppression_rate_per_year = r.param(s, "suppression_rate_per_year", Range::closed(0.0, 360.0), 0.0);
   t.jump = r.param(s, "jump", nonneg, 1.0);
   t.half_life_months = r.param(s, "half_life_months", nonneg, 12.0);
   t.escalation_sensitivity = r.param(s, "escalation_sensitivity", nonneg, 0.0);

@@ -154,6 +154,9 @@ TEST(BadValues, MoreRangeAndLimitChecks) {
   EXPECT_NE(err("price.dy.ref=nan").find("'nan' is not a finite number"), std::string::npos);
   // The engine holds numbers in float: what float cannot hold is refused, and
   // checks that depend on float rounding are made with the file and line.
+  // Beyond 30 events a month the Poisson draw (capped at 64 events) loses accuracy.
+  EXPECT_NE(err("tension.suppression_rate_per_year=400").find("must be in [0, 360]"), std::string::npos);
+  EXPECT_EQ(err("tension.suppression_rate_per_year=360"), "");
   EXPECT_NE(err("price.dy.eta=1e-50").find("[price.dy] eta = 1e-50: '1e-50' is too small for single precision"),
             std::string::npos);
   EXPECT_NE(err("price.dy.max=1e300").find("[price.dy] max = 1e300: '1e300' is too large for single precision"),
