@@ -19,8 +19,11 @@ int cuda_device_count() { return 0; }
 
 std::uint64_t default_block_paths(Backend backend) {
   // CPU: the block buffer (cells x paths x 4 bytes, ~90 MB for the baseline)
-  // stays small. CUDA: enough paths to fill an H100/H200-class GPU (~1.5 GB).
-  return backend == Backend::kCpu ? 4096 : 65536;
+  // stays small. CUDA: enough paths to keep an H100/H200-class GPU busy
+  // (Thrust launches 256-thread blocks of 2 items each: 65,536 paths made
+  // only 128 of them, fewer than the SMs); ~5.8 GB for the baseline. Fixed,
+  // not sized from the device: shards must agree on it to merge.
+  return backend == Backend::kCpu ? 4096 : 262144;
 }
 
 CountTotals run_engine(const Model& model, const AggregationPlan& plan, const EngineOptions& options,

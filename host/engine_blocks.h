@@ -69,7 +69,9 @@ CountTotals run_blocks(const Model& model, const AggregationPlan& plan, const En
   const auto policy = Backend::policy();
   const uint64_t stride = cell_stride(block_paths);
 
-  typename Backend::template vector<Model> model_dev(1, model);
+  // Copied from a range, not filled: a fill would pass the 22 kB Model to a
+  // CUDA kernel as a parameter (near the 32 kB limit).
+  typename Backend::template vector<Model> model_dev(&model, &model + 1);
   typename Backend::template vector<float> values(static_cast<uint64_t>(cells) * stride);
   typename Backend::template vector<int> cell_spec(plan.cell_spec.begin(), plan.cell_spec.end());
   typename Backend::template vector<HistSpec> specs(plan.specs.begin(), plan.specs.end());
@@ -101,6 +103,7 @@ CountTotals run_blocks(const Model& model, const AggregationPlan& plan, const En
     red.values = thrust::raw_pointer_cast(values.data());
     red.block_paths = n;
     red.block_stride = stride;
+    red.cells = cells;
     red.chunks_in_block = chunks;
     red.atomic = Backend::atomic_counts;
     red.chunks_per_item = Backend::atomic_counts ? 1 : chunks;
@@ -151,7 +154,9 @@ CountTotals run_blocks(const Model& model, const AggregationPlan& plan, const En
 // Times DrawCostKernel over the same paths and blocks as run_blocks.
 template <class Backend>
 double time_draw_blocks(const Model& model, const EngineOptions& options, std::uint64_t block_paths) {
-  typename Backend::template vector<Model> model_dev(1, model);
+  // Copied from a range, not filled: a fill would pass the 22 kB Model to a
+  // CUDA kernel as a parameter (near the 32 kB limit).
+  typename Backend::template vector<Model> model_dev(&model, &model + 1);
   using Lanes = typename Backend::Lanes;
   typename Backend::template vector<float> sink(block_paths + Lanes::width);
   const auto start = std::chrono::steady_clock::now();

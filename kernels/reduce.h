@@ -111,7 +111,7 @@ struct LaneSums {
   REMC_HD void start(float first) {
     for (int j = 0; j < kSumLanes; ++j) {
       sum[j] = 0.0;
-      lo[j] = hi[j] = first;
+      lo[j] = hi[j] = 0.0f + first;  // as VectorSums' splat: a first -0 becomes +0 on both backends
     }
   }
   REMC_HD void add(int j, float v) {
@@ -265,6 +265,7 @@ struct BlockReducer {
   const float* values = nullptr;        // [cell][block_stride]
   std::uint64_t block_paths = 0;        // paths in this block (last block may be short)
   std::uint64_t block_stride = 0;       // allocated paths per cell in `values`
+  int cells = 0;                        // cells in the block
   int chunks_in_block = 0;
   int chunks_per_item = 0;
   int items_per_cell = 0;
@@ -372,9 +373,12 @@ struct BlockReducer {
     for (int j = 0; j < spec.threshold_count; ++j) atomic_add_u64(e + j, over[j], atomic);
   }
 
+  // Items run cell-fastest: consecutive items (a GPU warp's threads) count
+  // into different cells' histograms rather than all into one, where most
+  // chunks share a bin. On the CPU (one item per cell) item is the cell.
   REMC_HD void operator()(std::uint64_t item) const {
-    const int cell = static_cast<int>(item / static_cast<std::uint64_t>(items_per_cell));
-    const int part = static_cast<int>(item % static_cast<std::uint64_t>(items_per_cell));
+    const int cell = static_cast<int>(item % static_cast<std::uint64_t>(cells));
+    const int part = static_cast<int>(item / static_cast<std::uint64_t>(cells));
     const HistSpec& spec = specs[cell_spec[cell]];
     const float* x = values + static_cast<std::uint64_t>(cell) * block_stride;
     std::uint64_t* h = hist + hist_offset[cell];
@@ -421,9 +425,12 @@ struct TransitionCounter {
   std::uint64_t* counts = nullptr;  // [month][from][to], K x K per month (month 0 unused)
   bool atomic = false;
 
+  // Month-fastest, like BlockReducer: a warp's threads add to different
+  // months' counters (most paths stay in the same regime).
   REMC_HD void operator()(std::uint64_t item) const {
-    const int t = 1 + static_cast<int>(item / static_cast<std::uint64_t>(items_per_month));
-    const int part = static_cast<int>(item % static_cast<std::uint64_t>(items_per_month));
+    const std::uint64_t months_counted = static_cast<std::uint64_t>(layout.months - 1);
+    const int t = 1 + static_cast<int>(item % months_counted);
+    const int part = static_cast<int>(item / months_counted);
     const int K = layout.regimes;
     const float* prev = values + static_cast<std::uint64_t>(layout.monthly_global(kRegime, t - 1)) * block_stride;
     const float* curr = values + static_cast<std::uint64_t>(layout.monthly_global(kRegime, t)) * block_stride;

@@ -38,6 +38,18 @@ def datasets(f, ignore=()):
     return {k: v for k, v in out.items() if not any(k == g or k.startswith(g + "/") for g in ignore)}
 
 
+def difference_summary(a, b):
+    """How two same-shaped numeric arrays differ: count, first index, largest gap."""
+    if a.dtype.kind not in "iuf" or b.dtype.kind not in "iuf":
+        return ""
+    x, y = a.astype(np.float64), b.astype(np.float64)
+    differ = ~((x == y) | (np.isnan(x) & np.isnan(y)))
+    first = tuple(int(i) for i in np.argwhere(differ)[0])
+    gap = np.abs(x - y)[differ & ~np.isnan(x) & ~np.isnan(y)]
+    largest = f", largest difference {gap.max():.3g}" if gap.size else ""
+    return f" in {int(differ.sum())} of {differ.size} elements (first at {first}: {x[first]!r} vs {y[first]!r}{largest})"
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("a")
@@ -67,7 +79,7 @@ def main():
             if args.exact or a.dtype.kind in "SOU":
                 same = np.array_equal(a, b) if a.dtype.kind in "SOUiu" else np.array_equal(a, b, equal_nan=True)
                 if not same:
-                    failures.append(f"{name}: differs")
+                    failures.append(f"{name}: differs" + difference_summary(a, b))
             elif name.endswith("/hist"):
                 na, nb = a.sum(axis=-1, keepdims=True), b.sum(axis=-1, keepdims=True)
                 if not np.array_equal(na, nb):

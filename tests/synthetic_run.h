@@ -71,6 +71,7 @@ inline CountTotals reduce_in_blocks(const AggregationPlan& plan, const PathValue
     red.values = block.data();
     red.block_paths = n;
     red.block_stride = block_paths;
+    red.cells = cells;
     red.chunks_in_block = chunks;
     red.chunks_per_item = chunks;
     red.items_per_cell = 1;

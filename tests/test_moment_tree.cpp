@@ -24,6 +24,7 @@ std::vector<ChunkMoments> chunk_moments(const std::vector<float>& x) {
   red.values = x.data();
   red.block_paths = x.size();
   red.block_stride = x.size();
+  red.cells = 1;
   red.chunks_in_block = chunks;
   red.chunks_per_item = chunks;
   red.items_per_cell = 1;

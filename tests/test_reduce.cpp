@@ -55,6 +55,7 @@ Reduced reduce(bool atomic, bool one_chunk_per_item) {
   red.values = values.data();
   red.block_paths = kPaths;
   red.block_stride = kPaths;
+  red.cells = kCells;
   red.chunks_in_block = chunks;
   red.chunks_per_item = one_chunk_per_item ? 1 : chunks;
   red.items_per_cell = one_chunk_per_item ? chunks : 1;
@@ -93,3 +94,47 @@ TEST(BlockReduce, WorkSplitAndAtomicsDoNotChangeResults) {
 }
 
 }  // namespace
+
+namespace {
+
+// Regime transition counts of one block: per month from the CPU's one item,
+// or per (month, chunk) with atomic adds as on CUDA.
+std::vector<std::uint64_t> count_transitions(const std::vector<float>& values, const OutputLayout& layout,
+                                             bool per_chunk) {
+  const int chunks = static_cast<int>((kPaths + kChunkPaths - 1) / kChunkPaths);
+  const int K = layout.regimes;
+  std::vector<std::uint64_t> counts(static_cast<std::size_t>(layout.months) * K * K, 0);
+  TransitionCounter tc;
+  tc.values = values.data();
+  tc.block_paths = kPaths;
+  tc.block_stride = kPaths;
+  tc.layout = layout;
+  tc.chunks_in_block = chunks;
+  tc.chunks_per_item = per_chunk ? 1 : chunks;
+  tc.items_per_month = per_chunk ? chunks : 1;
+  tc.atomic = per_chunk;
+  tc.counts = counts.data();
+  const std::uint64_t items = static_cast<std::uint64_t>(layout.months - 1) * tc.items_per_month;
+  for (std::uint64_t item = 0; item < items; ++item) tc(item);
+  return counts;
+}
+
+}  // namespace
+
+TEST(BlockReduce, TransitionCountsDoNotDependOnTheWorkSplit) {
+  OutputLayout layout;
+  layout.materials = 1;
+  layout.months = 5;
+  layout.regimes = 3;
+  std::vector<float> values(static_cast<std::size_t>(layout.cell_count()) * kPaths, 0.0f);
+  for (int t = 0; t < layout.months; ++t)
+    for (std::uint64_t p = 0; p < kPaths; ++p)
+      values[static_cast<std::size_t>(layout.monthly_global(kRegime, t)) * kPaths + p] =
+          static_cast<float>((p * 7 + static_cast<std::uint64_t>(t) * (p % 5)) % 3);
+  const std::vector<std::uint64_t> whole = count_transitions(values, layout, false);
+  EXPECT_EQ(count_transitions(values, layout, true), whole);
+  // Every path moves once per month from month 1 on.
+  std::uint64_t total = 0;
+  for (std::uint64_t c : whole) total += c;
+  EXPECT_EQ(total, kPaths * static_cast<std::uint64_t>(layout.months - 1));
+}
