@@ -78,11 +78,14 @@ CountTotals run_engine_cuda(const Model& model, const AggregationPlan& plan, con
 }
 
 double time_draws_cuda(const Model& model, const EngineOptions& options) {
-  const std::uint64_t block = cuda_block_paths(options);
+  const std::uint64_t block = prepare_cuda(options, nullptr);  // the same device as the run's
   try {
     return time_draw_blocks<CudaBackend>(model, options, block);
   } catch (const thrust::system_error& e) {
     throw RuntimeError(std::string("CUDA backend failed: ") + e.what());
+  } catch (const std::bad_alloc&) {
+    throw RuntimeError("CUDA backend: out of device memory for block paths " + std::to_string(block) +
+                       " (try a smaller --block-paths)");
   }
 }
 
