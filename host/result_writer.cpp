@@ -10,6 +10,7 @@
 
 #include "aggregation_plan.h"
 #include "build_info.h"
+#include "config_values.h"
 #include "errors.h"
 #include "expression_args.h"
 #include "h5_file.h"
@@ -20,22 +21,13 @@ namespace remc {
 
 namespace {
 
-// The shortest decimal that rounds to a float, as a double: a threshold given
-// as 0.3 is compared in single precision (0.300000012), but its coordinate
-// reads 0.3, so `.sel(threshold=0.3)` finds it.
-double shortest_decimal(float f) {
-  char text[32];
-  for (int digits = 1; digits < 9; ++digits) {
-    std::snprintf(text, sizeof text, "%.*g", digits, static_cast<double>(f));
-    const double d = std::strtod(text, nullptr);
-    if (static_cast<float>(d) == f) return d;
-  }
-  return static_cast<double>(f);
-}
-
+// Thresholds as the shortest decimals that round to their floats: a threshold
+// given as 0.3 is compared in single precision (0.300000012), but its
+// coordinate reads 0.3, so `.sel(threshold=0.3)` finds it.
 std::vector<double> thresholds_as_written(const HistSpec& spec) {
   std::vector<double> t;
-  for (int i = 0; i < spec.threshold_count; ++i) t.push_back(shortest_decimal(spec.thresholds[i]));
+  for (int i = 0; i < spec.threshold_count; ++i)
+    t.push_back(std::strtod(format_float(spec.thresholds[i]).c_str(), nullptr));
   return t;
 }
 
