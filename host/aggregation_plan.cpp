@@ -151,11 +151,8 @@ void check_override_keys(const RunConfig& config) {
 
 std::vector<float> thresholds_for(const OutputOptions& output, const std::string& metric) {
   const auto it = output.thresholds.find(metric);
-  std::vector<float> t = it != output.thresholds.end() ? it->second : default_thresholds(metric);
-  // `remc info` reports P(max shortage fraction > 10 %): keep 0.1 always.
-  if (metric == "max_shortage_frac") t.push_back(0.1f);
-  std::sort(t.begin(), t.end());
-  t.erase(std::unique(t.begin(), t.end()), t.end());
+  const std::vector<float> t =
+      kept_thresholds(metric, it != output.thresholds.end() ? it->second : default_thresholds(metric));
   if (static_cast<int>(t.size()) > kMaxThresholds)
     bad_output("thresholds." + metric, std::to_string(t.size()) + " thresholds" +
                                            (metric == "max_shortage_frac" ? " (0.1 included)" : "") +
@@ -212,6 +209,14 @@ HistSpec default_hist(const Model& model, const MetricInfo& metric, int m, int b
     case S::kRegimeMonths: return months_hist(T);
   }
   return linear(0.0, 1.0, bins);
+}
+
+std::vector<float> kept_thresholds(const std::string& metric, std::vector<float> given) {
+  // `remc info` reports P(max shortage fraction > 10 %): keep 0.1 always.
+  if (metric == "max_shortage_frac") given.push_back(0.1f);
+  std::sort(given.begin(), given.end());
+  given.erase(std::unique(given.begin(), given.end()), given.end());
+  return given;
 }
 
 std::vector<float> default_thresholds(const std::string& metric) {

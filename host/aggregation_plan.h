@@ -27,6 +27,11 @@ HistSpec default_hist(const Model& model, const MetricInfo& metric, int material
 // Thresholds used for `metric` when [output] sets none (may be empty).
 std::vector<float> default_thresholds(const std::string& metric);
 
+// The thresholds a metric keeps of those given: sorted, without duplicates,
+// and with the 0.1 that max_shortage_frac always keeps (remc info reports
+// it). load_config and make_plan both hold this against kMaxThresholds.
+std::vector<float> kept_thresholds(const std::string& metric, std::vector<float> given);
+
 // The quantile levels reported: the nine standard levels (0.01 ... 0.99)
 // and any configured ones, sorted, without duplicates.
 std::vector<double> quantile_levels(const OutputOptions& output);

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <set>
 
+#include "aggregation_plan.h"
 #include "config_reader.h"
 #include "config_schema.h"
 #include "errors.h"
@@ -219,13 +220,9 @@ void build_output(ConfigReader& r) {
         r.fail(s, key, err.what());
       }
       if (v.empty()) r.fail(s, key, "needs at least one threshold");
-      // Counted as the plan will keep them: in float, sorted, without
-      // duplicates, and with the 0.1 that max_shortage_frac always keeps.
+      // Counted as the plan will keep them (in float), here with the line.
       const std::string metric = key.substr(11);
-      std::vector<float> kept(v.begin(), v.end());
-      if (metric == "max_shortage_frac") kept.push_back(0.1f);
-      std::sort(kept.begin(), kept.end());
-      kept.erase(std::unique(kept.begin(), kept.end()), kept.end());
+      const std::vector<float> kept = kept_thresholds(metric, std::vector<float>(v.begin(), v.end()));
       if (static_cast<int>(kept.size()) > kMaxThresholds)
         r.fail(s, key, std::to_string(kept.size()) + " distinct thresholds" +
                            (metric == "max_shortage_frac" ? " (with the 0.1 always kept)" : "") +
