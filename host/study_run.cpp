@@ -357,6 +357,13 @@ StudyResults analyse_study(const StudySpec& spec, const StudyDesign& design, con
     res.noise_share[e] = var > 0.0 ? res.noise_variance[e] / var : kNaN;
   }
 
+  // Paired standard error of point a minus point b for output e. Where either
+  // point's own standard error is undefined (too few paths in a tail), so is
+  // the difference's: a bootstrap would only look precise.
+  const auto paired_difference_stderr = [&](std::uint64_t a, std::uint64_t b, int e) {
+    if (std::isnan(res.stderr_[a * E + e]) || std::isnan(res.stderr_[b * E + e])) return kNaN;
+    return difference_stderr(spec.outputs[e], at(a, e), at(b, e), K, pair_seed(spec, a, b, e));
+  };
   if (spec.method == StudyMethod::kGrid || spec.method == StudyMethod::kOat) {
     res.difference.resize(P * E);
     res.difference_stderr.resize(P * E);
@@ -367,12 +374,7 @@ StudyResults analyse_study(const StudySpec& spec, const StudyDesign& design, con
       const std::uint64_t p = static_cast<std::uint64_t>(i) / E;
       const int e = static_cast<int>(i % E);
       res.difference[i] = res.estimate[i] - res.estimate[e];
-      // Where a point's own standard error is undefined (too few paths in a
-      // tail), so is its difference's: a bootstrap would only look precise.
-      const bool undefined = std::isnan(res.stderr_[i]) || std::isnan(res.stderr_[e]);
-      res.difference_stderr[i] =
-          p == 0 ? 0.0
-                 : undefined ? kNaN : difference_stderr(spec.outputs[e], at(p, e), at(0, e), K, pair_seed(spec, p, 0, e));
+      res.difference_stderr[i] = p == 0 ? 0.0 : paired_difference_stderr(p, 0, e);
       res.difference_stderr_unpaired[i] =
           p == 0 ? 0.0 : std::sqrt(res.stderr_[i] * res.stderr_[i] + res.stderr_[e] * res.stderr_[e]);
     }
@@ -391,9 +393,7 @@ StudyResults analyse_study(const StudySpec& spec, const StudyDesign& design, con
         t.high = res.estimate[hi * E + e];
         t.high_stderr = res.stderr_[hi * E + e];
         t.swing = std::fabs(t.high - t.low);
-        t.swing_stderr = std::isnan(t.low_stderr) || std::isnan(t.high_stderr)
-                             ? kNaN
-                             : difference_stderr(spec.outputs[e], at(hi, e), at(lo, e), K, pair_seed(spec, hi, lo, e));
+        t.swing_stderr = paired_difference_stderr(hi, lo, e);
       }
     }
   }
