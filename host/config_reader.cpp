@@ -14,28 +14,30 @@ const IniEntry* find_entry(const IniTree& tree, const std::string& section, cons
   return k == s->second.keys.end() ? nullptr : &k->second;
 }
 
+namespace {
+
+// "file:line" of a section's header ("file" when the line is unknown).
+std::string header_where(const IniSection& sec) {
+  return sec.line > 0 ? sec.file + ":" + std::to_string(sec.line) : sec.file;
+}
+
+}  // namespace
+
 void fail_at_key(const IniTree& tree, const std::string& top_file, const std::string& section, const std::string& key,
                  const std::string& why) {
   const IniEntry* e = find_entry(tree, section, key);
   if (e != nullptr) throw ConfigError(e->where() + ": [" + section + "] " + key + " = " + e->value + ": " + why);
   // A missing key: point at the section header if there is one, else the top file.
   const auto s = tree.sections.find(section);
-  if (s != tree.sections.end() && !s->second.file.empty()) {
-    const IniSection& sec = s->second;
-    const std::string where = sec.line > 0 ? sec.file + ":" + std::to_string(sec.line) : sec.file;
-    throw ConfigError(where + ": [" + section + "] " + key + ": " + why);
-  }
+  if (s != tree.sections.end() && !s->second.file.empty())
+    throw ConfigError(header_where(s->second) + ": [" + section + "] " + key + ": " + why);
   throw ConfigError(top_file + ": [" + section + "] " + key + ": " + why);
 }
 
 void fail_at_section(const IniTree& tree, const std::string& top_file, const std::string& section,
                      const std::string& why) {
   const auto s = tree.sections.find(section);
-  if (s != tree.sections.end()) {
-    const IniSection& sec = s->second;
-    const std::string where = sec.line > 0 ? sec.file + ":" + std::to_string(sec.line) : sec.file;
-    throw ConfigError(where + ": [" + section + "]: " + why);
-  }
+  if (s != tree.sections.end()) throw ConfigError(header_where(s->second) + ": [" + section + "]: " + why);
   throw ConfigError(top_file + ": [" + section + "]: " + why);
 }
 

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "config_reader.h"
 #include "config_values.h"
 #include "errors.h"
 #include "metrics.h"
@@ -207,8 +208,7 @@ void check_schema(const IniTree& tree, const SchemaNames& names) {
     try {
       id = parse_section_name(section, names);
     } catch (const ValueError& e) {
-      const std::string where = sec.line > 0 ? sec.file + ":" + std::to_string(sec.line) : sec.file;
-      throw ConfigError(where + ": [" + section + "]: " + e.what());
+      fail_at_section(tree, sec.file, section, e.what());
     }
     const KindInfo& k = *find_kind(split_dots(section)[0]);
     for (const auto& [key, entry] : sec.keys) {
