@@ -75,24 +75,32 @@ TEST(Mpi, TargetsStopAllRanksTogether) {
   EXPECT_EQ(same.exit_code, 0) << same.output;
 }
 
+namespace {
+
+// `remc run ARGS --out FILE` on 2 ranks is a usage error: exit 2 on every
+// rank, `message` printed once, no file written.
+void expect_usage_error_on_two_ranks(const std::string& name, const std::string& args, const std::string& message) {
+  ScratchDir dir(name);
+  const auto r = run_command(mpirun(2) + " run " + args + " --out " + dir.file("x.h5"));
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_EQ(count(r.output, message), 1u) << r.output;
+  EXPECT_EQ(dir.entries(), 0);
+}
+
+}  // namespace
+
 TEST(Mpi, ConfigErrorEndsEveryRankWithOneMessage) {
   if (!mpi_available()) GTEST_SKIP() << "remc built without MPI, or no mpirun";
-  ScratchDir dir("mpi-bad");
-  const auto r = run_command(mpirun(2) + " run --config " + source_path("tests/data/bad/paths_zero.ini") +
-                             " --out " + dir.file("x.h5"));
-  EXPECT_EQ(r.exit_code, 2) << r.output;
-  EXPECT_EQ(count(r.output, "[run] paths = 0: must be >= 1"), 1u) << r.output;
-  EXPECT_EQ(dir.entries(), 0);
+  expect_usage_error_on_two_ranks("mpi-bad", "--config " + source_path("tests/data/bad/paths_zero.ini"),
+                                  "[run] paths = 0: must be >= 1");
 }
 
 TEST(Mpi, TooManyRanksForTheBlocksNamesTheRanks) {
   if (!mpi_available()) GTEST_SKIP() << "remc built without MPI, or no mpirun";
-  ScratchDir dir("mpi-ranks");
-  const auto r = run_command(mpirun(2) + " run --config " + source_path("configs/baseline.ini") +
-                             " --paths 1000 --block-paths 1024 --quiet --out " + dir.file("x.h5"));
-  EXPECT_EQ(r.exit_code, 2) << r.output;
-  EXPECT_EQ(count(r.output, "mpirun with 2 ranks: the run has 1 block"), 1u) << r.output;
-  EXPECT_EQ(dir.entries(), 0);
+  expect_usage_error_on_two_ranks("mpi-ranks",
+                                  "--config " + source_path("configs/baseline.ini") +
+                                      " --paths 1000 --block-paths 1024 --quiet",
+                                  "mpirun with 2 ranks: the run has 1 block");
 }
 
 TEST(Mpi, UnwritableOutputEndsEveryRankWithExitOne) {
