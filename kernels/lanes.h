@@ -220,6 +220,14 @@ inline VectorLanes<8>::U mul_hi_lo(VectorLanes<8>::U a, VectorLanes<8>::U b, Vec
 }
 
 inline VectorLanes<16>::U mul_hi_lo(VectorLanes<16>::U a, VectorLanes<16>::U b, VectorLanes<16>::U* lo) {
+#if defined(__AVX512F__)
+  using U = VectorLanes<16>::U;
+  const __m512i va = (__m512i)a, vb = (__m512i)b;
+  const __m512i even = _mm512_mul_epu32(va, vb);
+  const __m512i odd = _mm512_mul_epu32(_mm512_srli_epi64(va, 32), _mm512_srli_epi64(vb, 32));
+  *lo = (U)_mm512_mask_blend_epi32(0xAAAA, even, _mm512_slli_epi64(odd, 32));
+  return (U)_mm512_mask_blend_epi32(0xAAAA, _mm512_srli_epi64(even, 32), odd);
+#endif
   typedef VectorLanes<8>::U H;
   H lo0, lo1;
   const H hi0 = mul_hi_lo((H)__builtin_shufflevector(a, a, 0, 1, 2, 3, 4, 5, 6, 7),
