@@ -1,9 +1,12 @@
 // Probability distributions for uncertain parameters (MODEL.md section 7),
 // drawn once per path from that path's counter-based random numbers.
 //
-// Draws are scalar, one path at a time (they happen once per path, not per
-// month), with the polynomial exp/log of kernels/lane_math.h so that the CPU
-// and GPU backends draw the same bits.
+// A draw takes uniforms from its parameter's sequence one path at a time,
+// with the polynomial exp/log of kernels/lane_math.h so that the CPU and GPU
+// backends draw the same bits. The laws other than beta need at most the
+// first two uniforms of an attempt; sample_from_uniforms turns those into a
+// value for one path or for a vector of paths with the same arithmetic, so
+// the CPU can take every lane's first attempt at once (kernels/path_start.h).
 //
 // Truncation is done by rejection: each attempt takes fresh uniforms from the
 // path's per-parameter sequence, so a draw is still a pure function of
@@ -38,6 +41,19 @@ struct DistSpec {
   float lo = 0.0f, hi = 0.0f;  // truncation bounds, inclusive, when truncated
 };
 
+namespace detail {
+
+// A standard normal from two uniforms: Box-Muller, keeping the cosine value
+// only, so a sequence stays a simple stream of uniforms.
+template <class F>
+REMC_HD_INLINE F normal_from_uniforms(F u, F v) {
+  F c, s;
+  sincos_2pi(v, &c, &s);
+  return sqrt_lanes(-2.0f * log_lanes(u)) * c;
+}
+
+}  // namespace detail
+
 // Hands out uniforms in (0,1] four at a time from consecutive counters
 // (month word kMonthPerPath + k, fixed slot).
 class UniformSequence {
@@ -54,13 +70,9 @@ class UniformSequence {
   }
 
   REMC_HD float normal() {
-    // Box-Muller on two sequence uniforms; keeps one value, so the sequence
-    // stays a simple stream of uniforms.
     const float u = next();
     const float v = next();
-    float c, s;
-    sincos_2pi(v, &c, &s);
-    return sqrtf(-2.0f * log_lanes(u)) * c;
+    return detail::normal_from_uniforms(u, v);
   }
 
  private:
@@ -72,6 +84,36 @@ class UniformSequence {
 };
 
 namespace detail {
+
+// Uniforms an attempt of d takes from its sequence (beta: a varying number).
+REMC_HD_INLINE int uniforms_per_attempt(DistKind kind) {
+  return kind == DistKind::kFixed ? 0 : (kind == DistKind::kNormal || kind == DistKind::kLognormal) ? 2 : 1;
+}
+
+// One attempt of any law but beta from its uniforms (u1 unused by laws that
+// take one). F is float or a lane vector.
+template <class F>
+REMC_HD_INLINE F sample_from_uniforms(const DistSpec& d, F u0, F u1) {
+  switch (d.kind) {
+    case DistKind::kNormal:
+      return d.a + d.b * normal_from_uniforms(u0, u1);
+    case DistKind::kLognormal:
+      return d.a * exp_lanes(d.b * normal_from_uniforms(u0, u1));
+    case DistKind::kUniform:
+      return d.a + (d.b - d.a) * u0;
+    case DistKind::kTriangular: {
+      // Inverse CDF with low a, mode b, high c (the branch not taken may be NaN).
+      const float span = d.c - d.a;
+      const float left = (d.b - d.a) / span;
+      return select(u0 <= left, d.a + sqrt_lanes(u0 * span * (d.b - d.a)),
+                    d.c - sqrt_lanes((1.0f - u0) * span * (d.c - d.b)));
+    }
+    case DistKind::kBernoulli:
+      return select(u0 <= d.a, splat<F>(1.0f), splat<F>(0.0f));
+    default:  // fixed
+      return splat<F>(d.a);
+  }
+}
 
 // Marsaglia and Tsang (2000) gamma sampler, shape k > 0, scale 1, returning
 // the logarithm of the draw. For k < 1 it samples shape k + 1 and adds
@@ -97,36 +139,20 @@ REMC_HD_INLINE float sample_log_gamma(float k, UniformSequence& seq) {
 }
 
 REMC_HD_INLINE float sample_once(const DistSpec& d, UniformSequence& seq) {
-  switch (d.kind) {
-    case DistKind::kFixed:
-      return d.a;
-    case DistKind::kNormal:
-      return d.a + d.b * seq.normal();
-    case DistKind::kLognormal:
-      return d.a * exp_lanes(d.b * seq.normal());
-    case DistKind::kUniform:
-      return d.a + (d.b - d.a) * seq.next();
-    case DistKind::kTriangular: {
-      // Inverse CDF with low a, mode b, high c.
-      const float u = seq.next();
-      const float span = d.c - d.a;
-      const float left = (d.b - d.a) / span;
-      if (u <= left) return d.a + sqrtf(u * span * (d.b - d.a));
-      return d.c - sqrtf((1.0f - u) * span * (d.c - d.b));
-    }
-    case DistKind::kBeta: {
-      // x / (x + y) for gamma draws x, y, as 1 / (1 + exp(log y - log x)).
-      const float log_x = sample_log_gamma(d.a, seq);
-      const float log_y = sample_log_gamma(d.b, seq);
-      return 1.0f / (1.0f + exp_lanes(log_y - log_x));
-    }
-    case DistKind::kBernoulli:
-      return seq.next() <= d.a ? 1.0f : 0.0f;
+  if (d.kind == DistKind::kBeta) {
+    // x / (x + y) for gamma draws x, y, as 1 / (1 + exp(log y - log x)).
+    const float log_x = sample_log_gamma(d.a, seq);
+    const float log_y = sample_log_gamma(d.b, seq);
+    return 1.0f / (1.0f + exp_lanes(log_y - log_x));
   }
-  return d.a;
+  const int taken = uniforms_per_attempt(d.kind);
+  const float u0 = taken > 0 ? seq.next() : 0.0f;
+  const float u1 = taken > 1 ? seq.next() : 0.0f;
+  return sample_from_uniforms(d, u0, u1);
 }
 
 }  // namespace detail
+
 
 // One draw of d from the sequence, honouring truncation.
 REMC_HD_INLINE float sample(const DistSpec& d, UniformSequence& seq) {

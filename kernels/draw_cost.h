@@ -10,6 +10,7 @@
 #include "hd.h"
 #include "lanes.h"
 #include "model.h"
+#include "path_start.h"
 #include "rng.h"
 #include "simulate.h"
 
@@ -27,18 +28,14 @@ struct DrawCostKernel {
   REMC_HD void operator()(std::uint64_t group) const {
     const Model& md = *model;
     const std::uint64_t local = group * L::width;
-    F acc = splat<F>(0.0f);
-    // Per-path draws, one lane at a time: PathStart itself, so the draws are
-    // the engine's by construction (it adds a few operations per path, for
-    // project start months, none per month).
-    for (int lane = 0; lane < L::width; ++lane) {
-      PathStart ps;
-      ps.draw(md, seed, first_path + local + lane);
-      float sum = static_cast<float>(ps.regime);
-      for (int i = 0; i < md.uncertain_count; ++i) sum += ps.draws[i];
-      for (int p = 0; p < md.projects; ++p) sum += ps.delay[p] + ps.failed[p];
-      set_lane(acc, lane, sum);
-    }
+    // Per-path draws: PathStart itself, so they are the engine's by
+    // construction (it adds a few operations per path, for project start
+    // months, none per month).
+    PathStart<L> ps;
+    ps.draw(md, seed, first_path + local);
+    F acc = to_float(ps.regime);
+    for (int i = 0; i < md.uncertain_count; ++i) acc = acc + ps.draws[i];
+    for (int p = 0; p < md.projects; ++p) acc = acc + ps.delay[p] + ps.failed[p];
     // Upper bound of the engine's monthly draws: every utilisation group,
     // whether or not its projects are producing yet.
     int util_groups = 0;

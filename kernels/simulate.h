@@ -18,6 +18,7 @@
 #include "model.h"
 #include "model_limits.h"
 #include "outputs.h"
+#include "path_start.h"
 #include "projects.h"
 #include "regime.h"
 #include "rng.h"
@@ -74,50 +75,6 @@ struct ProjectPathConsts {
   }
 };
 
-// What a path draws once, before its first month: the uncertain parameters,
-// each project's fate and the initial regime. Scalar code, run per lane: it
-// happens once per path, and truncation by rejection takes a different
-// number of attempts on each path.
-struct PathStart {
-  float draws[kMaxUncertain];
-  float start[kMaxProjects];   // month the project starts producing
-  float delay[kMaxProjects];   // its drawn delay, months
-  float failed[kMaxProjects];  // 1 if it never comes online
-  int regime;
-
-  REMC_HD void draw(const Model& md, std::uint32_t seed, std::uint64_t path) {
-    const PathRng rng(seed, kStreamSimulation, path);
-    for (int i = 0; i < md.uncertain_count; ++i) {
-      UniformSequence seq(rng, kSlotParam + static_cast<std::uint32_t>(md.uncertain_slot[i]));
-      draws[i] = sample(md.uncertain[i], seq);
-    }
-    // Project fates: failure, lognormal delay, start month.
-    for (int p = 0; p < md.projects; ++p) {
-      const ProjectModel& pr = md.project[p];
-      const Words4<ScalarLanes> r = rng.raw(kMonthPerPath, kSlotProjectFate + static_cast<std::uint32_t>(p));
-      const bool fails = u01(r.v[0]) <= pr.fail_prob.get(draws);
-      float z, unused;
-      box_muller(r.v[1], r.v[2], &z, &unused);
-      const float median = pr.delay_median_months.get(draws);
-      delay[p] = median > 0.0f ? median * exp_lanes(pr.delay_sigma.get(draws) * z) : 0.0f;
-      start[p] = (fails || pr.on_restriction) ? kNeverStarts : pr.online_month.get(draws) + delay[p];
-      failed[p] = fails ? 1.0f : 0.0f;
-    }
-    // Walk the initial law; if rounding leaves u above its sum, take the
-    // last state with positive mass (never a state the config excludes).
-    const RegimeModel& rg = md.regime;
-    const float u = rng.uniforms(kMonthPerPath, kSlotRegime).u[0];
-    float cdf = 0.0f;
-    regime = -1;
-    for (int k = 0; k < rg.count && regime < 0; ++k) {
-      cdf += rg.initial[k];
-      if (u <= cdf) regime = k;
-    }
-    for (int k = rg.count - 1; regime < 0 && k >= 0; --k)
-      if (rg.initial[k] > 0.0f) regime = k;
-  }
-};
-
 // The value of a per-state table in each lane's current state.
 template <class F, class I>
 REMC_HD_INLINE F of_regime(const F (*per_state)[kMaxMaterials], int m, I regime, int states) {
@@ -158,21 +115,13 @@ struct PathSimulator {
     const F zero = splat<F>(0.0f);
     const F one = splat<F>(1.0f);
 
-    F draws[kMaxUncertain];
-    F start[kMaxProjects], delay[kMaxProjects], failed[kMaxProjects];
-    I regime = splat<I>(0);
-    for (int lane = 0; lane < L::width; ++lane) {
-      PathStart ps;
-      ps.draw(md, seed, path0 + lane);
-      for (int i = 0; i < md.uncertain_count; ++i) set_lane(draws[i], lane, ps.draws[i]);
-      for (int p = 0; p < md.projects; ++p) {
-        set_lane(start[p], lane, ps.start[p]);
-        set_lane(delay[p], lane, ps.delay[p]);
-        set_lane(failed[p], lane, ps.failed[p]);
-      }
-      set_lane(regime, lane, ps.regime);
-    }
-    const F* d = draws;
+    PathStart<L> fate;
+    fate.draw(md, seed, path0);
+    const F* d = fate.draws;
+    F* start = fate.start;
+    const F* delay = fate.delay;
+    const F* failed = fate.failed;
+    I regime = fate.regime;
 
     // Regime and tension.
     const TensionModel& tn = md.tension;
