@@ -293,7 +293,7 @@ struct BlockReducer {
   // value i into copy i % 8): incrementing a counter again before the
   // previous increment has stored waits on it, and runs of one bin are common
   // (no shortage on most paths), so the copies split those chains eight ways.
-  // Neither sweep branches on the data.
+  // Neither sweep branches on the data; a constant chunk skips the scalar one.
   static constexpr int kLocalBins = 256;
   static constexpr int kLocalCopies = 8;
 #if defined(__AVX512F__)
@@ -330,6 +330,13 @@ struct BlockReducer {
       bins[p + j] = static_cast<std::uint8_t>(spec.bin_of(v));
       for (int t = 0; t < spec.threshold_count; ++t) over[t] += v > spec.thresholds[t] ? 1 : 0;
     }
+    const SumMinMax smm = sums.combine();
+    // A constant chunk (one in nine in the baseline: no shortage anywhere,
+    // no capacity yet) has all its values in one bin.
+    if (is_constant(smm, smm.sum / static_cast<double>(n))) {
+      local[0][bins[0]] += static_cast<std::uint32_t>(n);
+      return smm;
+    }
     // Eight bins per load: one 64-bit read, then shifts, instead of eight byte loads.
     static_assert(kLocalCopies == 8, "one 64-bit word holds the bins of the eight copies");
     std::uint64_t i = 0;
@@ -339,7 +346,7 @@ struct BlockReducer {
       for (int c = 0; c < kLocalCopies; ++c) ++local[c][(word >> (8 * c)) & 0xff];
     }
     for (; i < n; ++i) ++local[0][bins[i]];
-    return sums.combine();
+    return smm;
   }
 
   // All chunks of one cell in this block (the CPU's work item).

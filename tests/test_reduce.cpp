@@ -24,8 +24,14 @@ constexpr int kCells = 45;
 constexpr std::uint64_t kPaths = 2077;
 
 // A deterministic value for (cell, path): spread over the histogram range and
-// beyond it, so underflow and overflow bins are used too.
+// beyond it, so underflow and overflow bins are used too. Some cells are
+// constant, as many are in real runs (no shortage on any path), which the
+// CPU counts without its scalar sweep; one mixes 0 and -0, equal but with
+// different bits.
+constexpr float kConstant = 0.25f;  // linear cells: bin 1 + floor(0.25 * 20) = 6
 float value(int cell, std::uint64_t path) {
+  if (cell % 9 == 4) return kConstant;
+  if (cell % 9 == 7) return path % 3 == 0 ? -0.0f : 0.0f;
   const std::uint64_t h = (path * 2654435761u + static_cast<std::uint64_t>(cell) * 40503u) % 100003u;
   return static_cast<float>(h) / 100003.0f * 1.4f - 0.2f + 0.01f * static_cast<float>(cell);
 }
@@ -91,6 +97,9 @@ TEST(BlockReduce, WorkSplitAndAtomicsDoNotChangeResults) {
   std::uint64_t total = 0;
   for (std::uint64_t h : cpu_like.hist) total += h;
   EXPECT_EQ(total, static_cast<std::uint64_t>(kCells) * kPaths);
+  // Cell 4 (linear, 22 slots per cell before it: cells 0-3 have 22, 32, 22, 32) is constant.
+  const std::size_t cell4 = 22 + 32 + 22 + 32;
+  EXPECT_EQ(cpu_like.hist[cell4 + 6], kPaths);
 }
 
 }  // namespace
