@@ -153,7 +153,6 @@ REMC_HD_INLINE float sample_once(const DistSpec& d, UniformSequence& seq) {
 
 }  // namespace detail
 
-
 // One draw of d from the sequence, honouring truncation.
 REMC_HD_INLINE float sample(const DistSpec& d, UniformSequence& seq) {
   if (!d.truncated) return detail::sample_once(d, seq);
