@@ -60,7 +60,7 @@ remc::Model start_model() {
   md.uncertain_count = static_cast<int>(sizeof laws / sizeof laws[0]);
   for (int i = 0; i < md.uncertain_count; ++i) {
     md.uncertain[i] = laws[i];
-    md.uncertain_slot[i] = i == 3 ? 7 : i;  // slots need not follow the order (studies)
+    md.uncertain_slot[i] = i == 3 ? 20 : i;  // slots need not follow the order (studies)
   }
   md.projects = 4;
   for (int p = 0; p < md.projects; ++p) {
@@ -113,9 +113,15 @@ void expect_lanes_match_single_paths(std::uint32_t seed, std::uint64_t first, in
   EXPECT_EQ(regime_counts[3], 0);
 }
 
-TEST(PathStart, SixteenLanesMatchSinglePaths) { expect_lanes_match_single_paths<16>(20261129u, 0, 256); }
+// Both start so that one group straddles path 2^32, where the lanes' high
+// path words differ.
+TEST(PathStart, SixteenLanesMatchSinglePaths) {
+  expect_lanes_match_single_paths<16>(20261129u, (std::uint64_t{1} << 32) - 40, 256);
+}
 
-TEST(PathStart, EightLanesMatchSinglePaths) { expect_lanes_match_single_paths<8>(7u, (std::uint64_t{1} << 32) - 40, 256); }
+TEST(PathStart, EightLanesMatchSinglePaths) {
+  expect_lanes_match_single_paths<8>(7u, (std::uint64_t{1} << 32) - 44, 256);
+}
 
 // The draws themselves: the truncated laws stay in bounds, so the lanes that
 // were drawn again went through the rejection loop.
