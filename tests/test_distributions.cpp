@@ -28,18 +28,11 @@ namespace {
 
 using remc::DistKind;
 using remc::DistSpec;
+using remc_test::dist_spec;
+using remc_test::truncated_spec;
 using remc_test::kSigmas;
 
 constexpr int kDraws = 200000;
-
-DistSpec spec(DistKind kind, float a, float b = 0.0f, float c = 0.0f) {
-  DistSpec d;
-  d.kind = kind;
-  d.a = a;
-  d.b = b;
-  d.c = c;
-  return d;
-}
 
 // N draws of d, draw i from path i of `seed`, parameter slot kSlotParam + 3.
 std::vector<double> draw(const DistSpec& d, std::uint32_t seed, int n = kDraws) {
@@ -59,25 +52,25 @@ void expect_moments(const std::vector<double>& x, double mean, double var, const
 }
 
 TEST(Distributions, FixedIsExact) {
-  for (double v : draw(spec(DistKind::kFixed, 2.5f), 1u, 1000)) EXPECT_EQ(v, 2.5);
+  for (double v : draw(dist_spec(DistKind::kFixed, 2.5f), 1u, 1000)) EXPECT_EQ(v, 2.5);
 }
 
 TEST(Distributions, NormalMoments) {
   const double mu = 3.0, sd = 2.0;
-  expect_moments(draw(spec(DistKind::kNormal, 3.0f, 2.0f), 11u), mu, sd * sd, "normal(3, 2)");
+  expect_moments(draw(dist_spec(DistKind::kNormal, 3.0f, 2.0f), 11u), mu, sd * sd, "normal(3, 2)");
 }
 
 TEST(Distributions, LognormalMoments) {
   // lognormal(median m, sigma s): mean m e^(s^2/2), variance (e^(s^2) - 1) m^2 e^(s^2).
   const double m = 2.0, s = 0.5;
-  const std::vector<double> x = draw(spec(DistKind::kLognormal, 2.0f, 0.5f), 12u);
+  const std::vector<double> x = draw(dist_spec(DistKind::kLognormal, 2.0f, 0.5f), 12u);
   for (double v : x) ASSERT_GT(v, 0.0);
   expect_moments(x, m * std::exp(s * s / 2.0), (std::exp(s * s) - 1.0) * m * m * std::exp(s * s), "lognormal(2, 0.5)");
 }
 
 TEST(Distributions, UniformMoments) {
   const double a = -1.0, b = 4.0;
-  const std::vector<double> x = draw(spec(DistKind::kUniform, -1.0f, 4.0f), 13u);
+  const std::vector<double> x = draw(dist_spec(DistKind::kUniform, -1.0f, 4.0f), 13u);
   for (double v : x) {
     ASSERT_GE(v, a);
     ASSERT_LE(v, b);
@@ -94,7 +87,7 @@ TEST(Distributions, TriangularMoments) {
   std::uint32_t seed = 14u;
   for (const auto& t : cases) {
     const double a = t.lo, c = t.mode, b = t.hi;
-    const std::vector<double> x = draw(spec(DistKind::kTriangular, static_cast<float>(t.lo),
+    const std::vector<double> x = draw(dist_spec(DistKind::kTriangular, static_cast<float>(t.lo),
                                             static_cast<float>(t.mode), static_cast<float>(t.hi)),
                                        seed++);
     for (double v : x) {
@@ -115,7 +108,7 @@ TEST(Distributions, BetaMoments) {
   for (const auto& s : shapes) {
     const double a = s[0], b = s[1];
     const std::vector<double> x =
-        draw(spec(DistKind::kBeta, static_cast<float>(a), static_cast<float>(b)), seed++);
+        draw(dist_spec(DistKind::kBeta, static_cast<float>(a), static_cast<float>(b)), seed++);
     for (double v : x) {
       ASSERT_GE(v, 0.0);
       ASSERT_LE(v, 1.0);
@@ -127,12 +120,12 @@ TEST(Distributions, BetaMoments) {
 
 TEST(Distributions, BernoulliMoments) {
   const double p = 0.3;
-  const std::vector<double> x = draw(spec(DistKind::kBernoulli, 0.3f), 30u);
+  const std::vector<double> x = draw(dist_spec(DistKind::kBernoulli, 0.3f), 30u);
   for (double v : x) ASSERT_TRUE(v == 0.0 || v == 1.0) << v;
   expect_moments(x, p, p * (1.0 - p), "bernoulli(0.3)");
   // Degenerate probabilities are exact.
-  for (double v : draw(spec(DistKind::kBernoulli, 1.0f), 31u, 1000)) EXPECT_EQ(v, 1.0);
-  for (double v : draw(spec(DistKind::kBernoulli, 0.0f), 32u, 1000)) EXPECT_EQ(v, 0.0);
+  for (double v : draw(dist_spec(DistKind::kBernoulli, 1.0f), 31u, 1000)) EXPECT_EQ(v, 1.0);
+  for (double v : draw(dist_spec(DistKind::kBernoulli, 0.0f), 32u, 1000)) EXPECT_EQ(v, 0.0);
 }
 
 // Truncated normal on [lo, hi] with alpha = (lo - mu)/sd, beta = (hi - mu)/sd,
@@ -147,10 +140,7 @@ TEST(Distributions, TruncatedNormalStaysInBoundsWithTruncatedMoments) {
   } cases[] = {{1.0f, 2.0f, 0.0f, 3.0f}, {0.0f, 1.0f, 0.25f, 50.0f}};
   std::uint32_t seed = 40u;
   for (const auto& c : cases) {
-    DistSpec d = spec(DistKind::kNormal, c.mu, c.sd);
-    d.truncated = true;
-    d.lo = c.lo;
-    d.hi = c.hi;
+    const DistSpec d = truncated_spec(dist_spec(DistKind::kNormal, c.mu, c.sd), c.lo, c.hi);
     const std::vector<double> x = draw(d, seed++);
     for (double v : x) {
       ASSERT_GE(v, c.lo);
@@ -195,18 +185,18 @@ TEST(Distributions, ChiSquareTailFormula) {
 }
 
 TEST(Distributions, UniformShapeChiSquare) {
-  const std::vector<double> x = draw(spec(DistKind::kUniform, 0.0f, 1.0f), 50u);
+  const std::vector<double> x = draw(dist_spec(DistKind::kUniform, 0.0f, 1.0f), 50u);
   EXPECT_GE(chi2_pvalue(x, [](double v) { return v; }), kMinPValue);
 }
 
 TEST(Distributions, NormalShapeChiSquare) {
-  const std::vector<double> x = draw(spec(DistKind::kNormal, 0.0f, 1.0f), 51u);
+  const std::vector<double> x = draw(dist_spec(DistKind::kNormal, 0.0f, 1.0f), 51u);
   EXPECT_GE(chi2_pvalue(x, remc_test::normal_cdf), kMinPValue);
 }
 
 TEST(Distributions, TriangularShapeChiSquare) {
   const double a = 1.0, c = 2.0, b = 5.0;  // low, mode, high
-  const std::vector<double> x = draw(spec(DistKind::kTriangular, 1.0f, 2.0f, 5.0f), 52u);
+  const std::vector<double> x = draw(dist_spec(DistKind::kTriangular, 1.0f, 2.0f, 5.0f), 52u);
   const auto cdf = [=](double v) {
     return v <= c ? (v - a) * (v - a) / ((b - a) * (c - a)) : 1.0 - (b - v) * (b - v) / ((b - a) * (b - c));
   };
@@ -219,10 +209,7 @@ TEST(Distributions, TriangularShapeChiSquare) {
 // so no draw is NaN, every draw lies in [0, 1], and the mean a / (a + b) holds
 // within 5 standard errors (SE from the beta variance ab / ((a+b)^2 (a+b+1))).
 TEST(Distributions, BetaWithTinyShapesStaysInRange) {
-  remc::DistSpec d;
-  d.kind = remc::DistKind::kBeta;
-  d.a = 0.02f;
-  d.b = 0.05f;
+  const DistSpec d = dist_spec(DistKind::kBeta, 0.02f, 0.05f);
   const int n = 200000;
   double sum = 0.0;
   for (int i = 0; i < n; ++i) {

@@ -10,11 +10,14 @@
 #include <cstring>
 
 #include "path_start.h"
+#include "test_util.h"
 
 namespace {
 
 using remc::DistKind;
 using remc::DistSpec;
+using remc_test::dist_spec;
+using remc_test::truncated_spec;
 using remc::ScalarLanes;
 using remc::VectorLanes;
 
@@ -24,38 +27,22 @@ std::uint32_t bits(float x) {
   return b;
 }
 
-DistSpec law(DistKind kind, float a, float b = 0.0f, float c = 0.0f) {
-  DistSpec d;
-  d.kind = kind;
-  d.a = a;
-  d.b = b;
-  d.c = c;
-  return d;
-}
-
-DistSpec truncated(DistSpec d, float lo, float hi) {
-  d.truncated = true;
-  d.lo = lo;
-  d.hi = hi;
-  return d;
-}
-
 remc::Model start_model() {
   remc::Model md;
   const DistSpec laws[] = {
-      law(DistKind::kFixed, 2.5f),
-      law(DistKind::kNormal, 0.0f, 1.0f),
+      dist_spec(DistKind::kFixed, 2.5f),
+      dist_spec(DistKind::kNormal, 0.0f, 1.0f),
       // P(0.5 <= Z <= 3) = 0.31: about 11 of 16 lanes are drawn again.
-      truncated(law(DistKind::kNormal, 0.0f, 1.0f), 0.5f, 3.0f),
-      law(DistKind::kLognormal, 24.0f, 0.5f),
-      truncated(law(DistKind::kLognormal, 1.0f, 1.0f), 0.5f, 2.0f),
-      law(DistKind::kUniform, -1.0f, 3.0f),
-      truncated(law(DistKind::kUniform, 0.0f, 1.0f), 0.2f, 0.4f),
-      law(DistKind::kTriangular, 0.0f, 0.3f, 1.0f),  // both branches of the inverse CDF
-      law(DistKind::kBeta, 2.0f, 3.0f),
-      truncated(law(DistKind::kBeta, 0.5f, 0.5f), 0.1f, 0.3f),
-      law(DistKind::kBernoulli, 0.4f),
-      law(DistKind::kUniform, 0.0f, 0.6f),  // a project's failure probability
+      truncated_spec(dist_spec(DistKind::kNormal, 0.0f, 1.0f), 0.5f, 3.0f),
+      dist_spec(DistKind::kLognormal, 24.0f, 0.5f),
+      truncated_spec(dist_spec(DistKind::kLognormal, 1.0f, 1.0f), 0.5f, 2.0f),
+      dist_spec(DistKind::kUniform, -1.0f, 3.0f),
+      truncated_spec(dist_spec(DistKind::kUniform, 0.0f, 1.0f), 0.2f, 0.4f),
+      dist_spec(DistKind::kTriangular, 0.0f, 0.3f, 1.0f),  // both branches of the inverse CDF
+      dist_spec(DistKind::kBeta, 2.0f, 3.0f),
+      truncated_spec(dist_spec(DistKind::kBeta, 0.5f, 0.5f), 0.1f, 0.3f),
+      dist_spec(DistKind::kBernoulli, 0.4f),
+      dist_spec(DistKind::kUniform, 0.0f, 0.6f),  // a project's failure probability
   };
   md.uncertain_count = static_cast<int>(sizeof laws / sizeof laws[0]);
   for (int i = 0; i < md.uncertain_count; ++i) {
@@ -123,8 +110,8 @@ TEST(PathStart, EightLanesMatchSinglePaths) {
   expect_lanes_match_single_paths<8>(7u, (std::uint64_t{1} << 32) - 44, 256);
 }
 
-// The draws themselves: the truncated laws stay in bounds, so the lanes that
-// were drawn again went through the rejection loop.
+// Every draw of a truncated law lies within its bounds (the scalar rejection
+// loop that rejected lanes go through).
 TEST(PathStart, TruncatedDrawsStayInBounds) {
   const remc::Model md = start_model();
   for (std::uint64_t path = 0; path < 4096; ++path) {

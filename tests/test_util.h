@@ -1,5 +1,6 @@
-// Shared helpers for the statistical kernel tests: sample moments in double,
-// the normal law, and the chi-square tail for goodness-of-fit checks.
+// Shared helpers for the statistical kernel tests: a law to draw from, sample
+// moments in double, the normal law, and the chi-square tail for
+// goodness-of-fit checks.
 //
 // Tolerance convention (STYLE.md, "Statistical tests"): every statistical
 // check uses a fixed seed and a band of kSigmas standard errors. For a
@@ -13,10 +14,30 @@
 #include <cstdint>
 #include <vector>
 
+#include "distributions.h"
+
 namespace remc_test {
 
 constexpr double kSigmas = 5.0;
 constexpr double kPi = 3.14159265358979323846;
+
+// A law with parameters a, b, c (their meaning per kind: kernels/distributions.h), untruncated.
+inline remc::DistSpec dist_spec(remc::DistKind kind, float a, float b = 0.0f, float c = 0.0f) {
+  remc::DistSpec d;
+  d.kind = kind;
+  d.a = a;
+  d.b = b;
+  d.c = c;
+  return d;
+}
+
+// d with draws outside [lo, hi] rejected.
+inline remc::DistSpec truncated_spec(remc::DistSpec d, float lo, float hi) {
+  d.truncated = true;
+  d.lo = lo;
+  d.hi = hi;
+  return d;
+}
 
 // Mean, variance and fourth central moment of a sample, in double, by two
 // passes (the values are kept, so there is no cancellation to worry about).
