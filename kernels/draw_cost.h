@@ -12,7 +12,6 @@
 #include "model.h"
 #include "path_start.h"
 #include "rng.h"
-#include "simulate.h"
 
 namespace remc {
 
