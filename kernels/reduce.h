@@ -194,50 +194,62 @@ struct VectorSums {
 };
 #endif
 
-// On the CPU one SIMD vector per group of eight; under CUDA eight scalars per
-// thread. Both add in the same order.
-REMC_HD_INLINE SumMinMax sum_min_max(const float* x, std::uint64_t n) {
-  std::uint64_t p = 0;
-#if defined(__CUDACC__)
+// A chunk's sum, min and max with eight scalar accumulators: the CUDA
+// backend's code, kept callable on the host so tests can compare its bits
+// with the CPU's vector version below.
+REMC_HD_INLINE SumMinMax sum_min_max_scalar(const float* x, std::uint64_t n) {
   LaneSums sums;
   sums.start(x[0]);
+  std::uint64_t p = 0;
   for (; p + kSumLanes <= n; p += kSumLanes)
     for (int j = 0; j < kSumLanes; ++j) sums.add(j, x[p + j]);
-#else
-  VectorSums vector_sums(x[0]);
-  for (; p + kSumLanes <= n; p += kSumLanes) vector_sums.add(load_lanes(x + p, CpuLanes{}));
-  LaneSums sums = vector_sums.lanes();
-#endif
   // Tail of a short chunk: values n - n % 8 ... n - 1 go to lanes 0, 1, ...
   for (int j = 0; p + j < n; ++j) sums.add(j, x[p + j]);
   return sums.combine();
 }
 
+// On the CPU one SIMD vector per group of eight; under CUDA eight scalars per
+// thread. Both add in the same order.
+REMC_HD_INLINE SumMinMax sum_min_max(const float* x, std::uint64_t n) {
+#if defined(__CUDACC__)
+  return sum_min_max_scalar(x, n);
+#else
+  std::uint64_t p = 0;
+  VectorSums vector_sums(x[0]);
+  for (; p + kSumLanes <= n; p += kSumLanes) vector_sums.add(load_lanes(x + p, CpuLanes{}));
+  LaneSums sums = vector_sums.lanes();
+  for (int j = 0; p + j < n; ++j) sums.add(j, x[p + j]);  // the tail, as in sum_min_max_scalar
+  return sums.combine();
+#endif
+}
+
 // Sum of squared deviations from `mean` (the second pass of the two-pass
 // variance, which stays exact where a one-pass formula would cancel), in the
-// same eight lanes as sum_min_max.
+// same eight lanes as sum_min_max. Scalar: the CUDA backend's code.
+REMC_HD_INLINE double sum_squared_deviations_scalar(const float* x, std::uint64_t n, double mean) {
+  double m[kSumLanes] = {};
+  for (std::uint64_t p = 0; p < n; ++p) {
+    const double d = static_cast<double>(x[p]) - mean;
+    m[p % kSumLanes] += d * d;
+  }
+  return tree_sum(m);
+}
+
 REMC_HD_INLINE double sum_squared_deviations(const float* x, std::uint64_t n, double mean) {
+#if defined(__CUDACC__)
+  return sum_squared_deviations_scalar(x, n, mean);
+#else
   double m[kSumLanes] = {};
   std::uint64_t p = 0;
-#if defined(__CUDACC__)
-  for (; p + kSumLanes <= n; p += kSumLanes) {
-    for (int j = 0; j < kSumLanes; ++j) {
-      const double d = static_cast<double>(x[p + j]) - mean;
-      m[j] += d * d;
-    }
-  }
-#else
-  {
-    EightDoubles squares;
-    for (; p + kSumLanes <= n; p += kSumLanes) squares.add_squared_deviations(load_lanes(x + p, CpuLanes{}), mean);
-    for (int j = 0; j < kSumLanes; ++j) m[j] = squares.lane(j);
-  }
-#endif
+  EightDoubles squares;
+  for (; p + kSumLanes <= n; p += kSumLanes) squares.add_squared_deviations(load_lanes(x + p, CpuLanes{}), mean);
+  for (int j = 0; j < kSumLanes; ++j) m[j] = squares.lane(j);
   for (int j = 0; p + j < n; ++j) {
     const double d = static_cast<double>(x[p + j]) - mean;
     m[j] += d * d;
   }
   return tree_sum(m);
+#endif
 }
 
 // A chunk's moments from its first pass. A constant chunk (common: no

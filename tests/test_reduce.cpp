@@ -4,7 +4,9 @@
 // backends share one aggregator.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <vector>
 
 #include "reduce.h"
@@ -103,6 +105,46 @@ TEST(BlockReduce, WorkSplitAndAtomicsDoNotChangeResults) {
 }
 
 }  // namespace
+
+namespace {
+
+std::uint64_t bits_of(double x) {
+  std::uint64_t b;
+  std::memcpy(&b, &x, sizeof b);
+  return b;
+}
+
+}  // namespace
+
+// The CUDA backend sums with eight scalar accumulators, the CPU with SIMD
+// vectors; both must give the same bits, or the two backends' moments would
+// differ. Values span eight decades so that any change in the order of
+// addition changes the rounded sums; a -0 first value and -0/+0 mixes check
+// min and max. Compared bit for bit (EXPECT_EQ would take -0 for +0).
+TEST(BlockReduce, CudaScalarSumsMatchCpuVectorSums) {
+  std::vector<float> x(kChunkPaths);
+  std::uint64_t h = 12345;
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    h = h * 6364136223846793005u + 1442695040888963407u;
+    const float mantissa = static_cast<float>(h >> 40) / static_cast<float>(1u << 24);
+    const float decade = std::pow(10.0f, static_cast<float>((h >> 20) % 9) - 4.0f);
+    x[i] = (i % 11 == 3) ? -0.0f : (i % 13 == 5) ? 0.0f : ((h >> 30) & 1 ? -1.0f : 1.0f) * mantissa * decade;
+  }
+  x[0] = -0.0f;
+  for (std::uint64_t n : {1u, 7u, 8u, 29u, 1000u, 1024u}) {
+    const SumMinMax cpu = sum_min_max(x.data(), n), cuda = sum_min_max_scalar(x.data(), n);
+    EXPECT_EQ(bits_of(cpu.sum), bits_of(cuda.sum)) << n;
+    EXPECT_EQ(bits_of(cpu.min), bits_of(cuda.min)) << n;
+    EXPECT_EQ(bits_of(cpu.max), bits_of(cuda.max)) << n;
+    const double mean = cpu.sum / static_cast<double>(n);
+    EXPECT_EQ(bits_of(sum_squared_deviations(x.data(), n, mean)), bits_of(sum_squared_deviations_scalar(x.data(), n, mean)))
+        << n;
+  }
+  // The order matters for these values: one running sum rounds differently.
+  double running = 0.0;
+  for (float v : x) running += static_cast<double>(v);
+  EXPECT_NE(bits_of(running), bits_of(sum_min_max(x.data(), x.size()).sum));
+}
 
 namespace {
 
