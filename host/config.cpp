@@ -9,6 +9,7 @@
 #include "config_ini.h"
 #include "config_reader.h"
 #include "config_schema.h"
+#include "random_slots.h"
 
 namespace remc {
 namespace {
@@ -37,6 +38,7 @@ RunConfig build(IniTree tree, const std::string& name, const std::vector<std::st
   build_stockpiles(r);
   build_prices(r);
   build_output(r);
+  assign_random_slots(out);
 
   std::string header = "# remc resolved config: " + name;
   for (const std::string& arg : sets) header += " --set " + arg;

@@ -28,7 +28,7 @@ struct Provenance {
   std::uint64_t block_paths = 0;  // paths per block (statistics do not depend on it)
   double wall_seconds = 0.0;
   std::string created_utc;   // ISO 8601, e.g. "2025-01-31T12:00:00Z"; empty: now
-  std::string rng = "Philox4x32-10 (as Random123), key = seed, counter = (path, month, draw slot)";
+  std::string rng = "Philox4x32-10 (as Random123), key = seed, counter = (path, month, draw slot); slots named after config entries";
   std::string remc_version;  // empty: this build's REMC_VERSION
   std::string git_sha;       // empty: this build's REMC_GIT_SHA (omitted when unknown)
 };

@@ -130,20 +130,6 @@ void check_memory(const StudySpec& spec, const StudyDesign& design, std::uint64_
                       "lower paths (design has " + std::to_string(design.points) + " points)");
 }
 
-// A design point that fixes a key the base config draws from a distribution
-// has one uncertain parameter fewer, and without care every later parameter
-// would move to the previous one's random numbers: the points would no
-// longer share draws. Each parameter keeps its base-config slot instead (a
-// parameter the base does not draw gets the next unused slot).
-void keep_base_slots(const RunConfig& base, RunConfig& point) {
-  const std::vector<std::string>& names = base.uncertain_names;
-  std::int32_t next_new = static_cast<std::int32_t>(names.size());
-  for (int i = 0; i < point.model.uncertain_count; ++i) {
-    const auto at = std::find(names.begin(), names.end(), point.uncertain_names[i]);
-    point.model.uncertain_slot[i] = at != names.end() ? static_cast<std::int32_t>(at - names.begin()) : next_new++;
-  }
-}
-
 // The models of design points [first, first + count), all with the base
 // config's shape (each is about 21 kB: a study holds only its slice's).
 std::vector<Model> build_models(const StudySpec& spec, const StudyDesign& design, std::uint64_t first,
@@ -174,7 +160,6 @@ std::vector<Model> build_models(const StudySpec& spec, const StudyDesign& design
         m.regime.count != spec.base.model.regime.count)
       throw ConfigError(spec.file + ": design point '" + design.labels[p] +
                         "' changes the model's shape (materials, months or regimes); factors may only change values");
-    keep_base_slots(spec.base, config);
     models.push_back(m);
   }
   return models;

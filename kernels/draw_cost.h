@@ -35,21 +35,21 @@ struct DrawCostKernel {
     F acc = to_float(ps.regime);
     for (int i = 0; i < md.uncertain_count; ++i) acc = acc + ps.draws[i];
     for (int p = 0; p < md.projects; ++p) acc = acc + ps.delay[p] + ps.failed[p];
-    // Upper bound of the engine's monthly draws: every utilisation group,
-    // whether or not its projects are producing yet.
-    int util_groups = 0;
-    for (int p = 0; p < md.projects; ++p)
-      if (md.project[p].utilisation_sigma.value > 0.0f || md.project[p].utilisation_sigma.draw >= 0) util_groups = p / 4 + 1;
+    // Upper bound of the engine's monthly draws: every project that can have
+    // utilisation noise draws from month 0, whether or not it produces yet.
     const LaneRng<L> rng(seed, kStreamSimulation, first_path + local);
     for (int t = 0; t < md.months; ++t) {
       const Uniforms4<L> u = rng.uniforms(static_cast<std::uint32_t>(t), kSlotRegime);
       acc = acc + u.u[0] + u.u[1] + u.u[2];
       for (int m = 0; m < md.materials; ++m) {
-        const Normals4<L> z = rng.normals(static_cast<std::uint32_t>(t), kSlotMaterial + static_cast<std::uint32_t>(m));
+        const Normals4<L> z = rng.normals(static_cast<std::uint32_t>(t), md.material[m].noise_slot);
         acc = acc + z.z[0] + z.z[1] + z.z[2] + z.z[3];
       }
-      for (int g = 0; g < util_groups; ++g) {
-        const Normals4<L> z = rng.normals(static_cast<std::uint32_t>(t), kSlotProjectUtil + static_cast<std::uint32_t>(g));
+      if (t % 4 != 0) continue;  // one draw gives a project four months of noise
+      for (int p = 0; p < md.projects; ++p) {
+        const ProjectModel& pr = md.project[p];
+        if (pr.utilisation_sigma.value <= 0.0f && pr.utilisation_sigma.draw < 0) continue;
+        const Normals4<L> z = rng.normals(static_cast<std::uint32_t>(t / 4), pr.utilisation_slot);
         acc = acc + z.z[0] + z.z[1] + z.z[2] + z.z[3];
       }
     }

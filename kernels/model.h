@@ -64,6 +64,8 @@ struct ProjectModel {
   Param utilisation;                // mean utilisation u
   Param utilisation_sigma;          // monthly noise sigma_u
   Param trigger_lag_months;         // for triggered projects
+  std::uint32_t fate_slot = 0;      // random-number slots named after the project (kernels/rng.h)
+  std::uint32_t utilisation_slot = 0;
 };
 
 struct DemandModel {
@@ -80,6 +82,7 @@ struct MaterialModel {
   Param home_bias;          // allies' home bias h in [0,1]
   Param voll_per_t;         // value of lost load, $/t of shortage
   Param china_demand_tpy;   // China's domestic demand (for the China price)
+  std::uint32_t noise_slot = 0;  // demand and price noise, named after the material (kernels/rng.h)
 };
 
 struct StockpileModel {
@@ -123,11 +126,10 @@ struct Model {
 
   int uncertain_count = 0;
   DistSpec uncertain[kMaxUncertain];  // drawn once per path, in this order
-  // The random-number slot of each uncertain parameter: kSlotParam +
-  // uncertain_slot[i]. Normally i; a study keeps each parameter on its base
-  // config's slot when a design point fixes an earlier one, so the points
-  // still share random numbers (common random numbers, host/study_run.cpp).
-  std::int32_t uncertain_slot[kMaxUncertain] = {};
+  // The random-number slot of each uncertain parameter, named after its
+  // "section.key" (kernels/rng.h), so a parameter draws the same numbers
+  // whatever else a config draws.
+  std::uint32_t uncertain_slot[kMaxUncertain] = {};
 };
 
 }  // namespace remc

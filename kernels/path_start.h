@@ -48,7 +48,7 @@ struct PathStart {
   REMC_HD F draw_parameter(const Model& md, int i, const LaneRng<L>& rng, std::uint32_t seed,
                            std::uint64_t first_path) const {
     const DistSpec& d = md.uncertain[i];
-    const std::uint32_t slot = kSlotParam + static_cast<std::uint32_t>(md.uncertain_slot[i]);
+    const std::uint32_t slot = md.uncertain_slot[i];
     if constexpr (L::width == 1) {
       UniformSequence seq(rng, slot);
       return sample(d, seq);
@@ -72,7 +72,7 @@ struct PathStart {
 
   // Failure, lognormal delay and start month of project p.
   REMC_HD void draw_fate(const ProjectModel& pr, int p, const LaneRng<L>& rng) {
-    const Words4<L> r = rng.raw(kMonthPerPath, kSlotProjectFate + static_cast<std::uint32_t>(p));
+    const Words4<L> r = rng.raw(kMonthPerPath, pr.fate_slot);
     const auto fails = u01(r.v[0]) <= pr.fail_prob.get(draws);
     F z, unused;
     box_muller(r.v[1], r.v[2], &z, &unused);

@@ -15,7 +15,7 @@
 // Layout: key = (seed, stream); counter = (path low 32 bits, path high 32 bits,
 // month word, draw slot). Random123's Philox has no weakness for correlated
 // keys or counters, so path indices are used as they are, unhashed. Each draw
-// the model makes has a named slot below; a new draw gets a new slot, so adding
+// the model makes has its own slot below; a new draw gets a new slot, so adding
 // one never shifts the numbers of the others.
 #pragma once
 
@@ -36,16 +36,22 @@ enum RngStream : std::uint32_t {
 // Month words at or above this value never collide with a real month.
 constexpr std::uint32_t kMonthPerPath = 0x80000000u;
 
-// Draw slots within a month (or within the per-path word).
+// Draw slots within a month word. The regime's slot is fixed; every other
+// draw belongs to something named in the config (a material, a project, an
+// uncertain parameter), and its slot is that kind's base plus a 28-bit hash
+// of the name, computed by the host (host/random_slots.h) and stored in the
+// Model. So a draw's numbers depend on its name alone: a scenario that adds,
+// removes or reorders projects, materials or distributions leaves every
+// other draw as it was (common random numbers, MODEL.md section 8).
 enum DrawSlot : std::uint32_t {
-  // Monthly draws.
-  kSlotRegime = 0,          // u0: regime transition, u1: retaliation, u2: suppression count
-  kSlotMaterial = 16,       // + material: demand noise (importer, allies), price noise (ex-China, China)
-  kSlotProjectUtil = 64,    // + project / 4: utilisation noise, four projects per draw
-  // Per-path draws (month word kMonthPerPath + attempt).
-  kSlotParam = 1024,        // + uncertain-parameter slot (Model::uncertain_slot)
-  kSlotProjectFate = 2048,  // + project: u0 failure, u1/u2 delay normal
+  kSlotRegime = 0,                  // month t: u0 regime move, u1 retaliation, u2 suppression count;
+                                    // per path: u0 initial regime
+  kSlotMaterialBase = 1u << 28,     // month t: normals for demand (importer, allies), price (ex-China, China)
+  kSlotProjectUtilBase = 2u << 28,  // month word t / 4: utilisation noise of months 4(t/4) ... 4(t/4) + 3
+  kSlotParamBase = 3u << 28,        // per path (month words kMonthPerPath + k): an uncertain parameter
+  kSlotProjectFateBase = 4u << 28,  // per path: u0 failure, u1/u2 delay normal
 };
+constexpr std::uint32_t kSlotHashMask = (1u << 28) - 1;
 
 // Four random words per lane, and what the model makes of them.
 template <class L>

@@ -196,6 +196,10 @@ struct PathSimulator {
     for (int m = 0; m < M; ++m) mc[m].init(md, m, d);
     ProjectPathConsts<F> pc[kMaxProjects];
     for (int p = 0; p < md.projects; ++p) pc[p].init(md.project[p], d);
+    // Each project's utilisation noise for the four months of block util_block[p].
+    Normals4<L> util_z[kMaxProjects];
+    int util_block[kMaxProjects];
+    for (int p = 0; p < md.projects; ++p) util_block[p] = -1;
     F months_in_regime[kMaxRegimes];
     for (int k = 0; k < rg.count; ++k) months_in_regime[k] = zero;
     F months_restricted = zero;
@@ -234,8 +238,6 @@ struct PathSimulator {
       F q[kNumRegions][kMaxMaterials];
       F capacity_imp[kMaxMaterials];
       for (int m = 0; m < M; ++m) q[0][m] = q[1][m] = capacity_imp[m] = zero;
-      int util_group = -1;
-      Normals4<L> util_z;
       for (int p = 0; p < md.projects; ++p) {
         const ProjectModel& pr = md.project[p];
         const F ramp = ramp_fraction_at(start[p], pc[p].ramp_per_month, t);
@@ -245,12 +247,13 @@ struct PathSimulator {
         const F su = pc[p].utilisation_sigma;
         const auto noisy = mask_and(producing, su > 0.0f);
         if (any(noisy)) {
-          // One draw serves four consecutive projects.
-          if (p / 4 != util_group) {
-            util_group = p / 4;
-            util_z = rng.normals(static_cast<std::uint32_t>(t), kSlotProjectUtil + static_cast<std::uint32_t>(util_group));
+          // One draw on the project's own slot serves four months of its noise.
+          const int block = t / 4;
+          if (util_block[p] != block) {
+            util_block[p] = block;
+            util_z[p] = rng.normals(static_cast<std::uint32_t>(block), pr.utilisation_slot);
           }
-          util = select(noisy, util * exp_lanes(su * util_z.z[p % 4] - 0.5f * su * su), util);
+          util = select(noisy, util * exp_lanes(su * util_z[p].z[t % 4] - 0.5f * su * su), util);
         }
         util = min_lanes(util, one);
         // Lanes not yet producing add cap * 0, leaving their sums unchanged.
@@ -263,7 +266,7 @@ struct PathSimulator {
       }
 
       for (int m = 0; m < M; ++m) {
-        const Normals4<L> z = rng.normals(static_cast<std::uint32_t>(t), kSlotMaterial + static_cast<std::uint32_t>(m));
+        const Normals4<L> z = rng.normals(static_cast<std::uint32_t>(t), md.material[m].noise_slot);
         const MaterialPathConsts<F>& c = mc[m];
         const F price = exp_lanes(log_price[m]);
         const F china_price = exp_lanes(log_china_price[m]);

@@ -34,12 +34,12 @@ using remc_test::kSigmas;
 
 constexpr int kDraws = 200000;
 
-// N draws of d, draw i from path i of `seed`, parameter slot kSlotParam + 3.
+// N draws of d, draw i from path i of `seed`, parameter slot kSlotParamBase + 3.
 std::vector<double> draw(const DistSpec& d, std::uint32_t seed, int n = kDraws) {
   std::vector<double> x(static_cast<std::size_t>(n));
   for (int i = 0; i < n; ++i) {
     const remc::PathRng rng(seed, remc::kStreamSimulation, static_cast<std::uint64_t>(i));
-    remc::UniformSequence seq(rng, remc::kSlotParam + 3u);
+    remc::UniformSequence seq(rng, remc::kSlotParamBase + 3u);
     x[static_cast<std::size_t>(i)] = remc::sample(d, seq);
   }
   return x;
@@ -214,7 +214,7 @@ TEST(Distributions, BetaWithTinyShapesStaysInRange) {
   double sum = 0.0;
   for (int i = 0; i < n; ++i) {
     const remc::PathRng rng(13, 0, static_cast<std::uint64_t>(i));
-    remc::UniformSequence seq(rng, remc::kSlotParam);
+    remc::UniformSequence seq(rng, remc::kSlotParamBase);
     const float x = remc::sample(d, seq);
     ASSERT_FALSE(std::isnan(x)) << "draw " << i;
     ASSERT_GE(x, 0.0f);

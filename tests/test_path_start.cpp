@@ -47,7 +47,7 @@ remc::Model start_model() {
   md.uncertain_count = static_cast<int>(sizeof laws / sizeof laws[0]);
   for (int i = 0; i < md.uncertain_count; ++i) {
     md.uncertain[i] = laws[i];
-    md.uncertain_slot[i] = i == 3 ? 20 : i;  // slots need not follow the order (studies)
+    md.uncertain_slot[i] = remc::kSlotParamBase + (i == 3 ? 20u : static_cast<std::uint32_t>(i));  // any order
   }
   md.projects = 4;
   for (int p = 0; p < md.projects; ++p) {
@@ -56,6 +56,7 @@ remc::Model start_model() {
     pr.delay_median_months.value = p == 2 ? 0.0f : 18.0f;  // project 2: no delay
     pr.delay_sigma.value = 0.6f;
     pr.fail_prob.value = 0.25f;
+    pr.fate_slot = remc::kSlotProjectFateBase + 100u * static_cast<std::uint32_t>(p);
   }
   md.project[0].delay_median_months.draw = 3;  // the lognormal above
   md.project[1].fail_prob.draw = 11;           // the uniform(0, 0.6) above

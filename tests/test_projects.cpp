@@ -82,6 +82,8 @@ constexpr float kDelaySigma = 0.5f;
 constexpr float kCapacityTpy = 1000.0f;
 constexpr int kMonths = 120;
 
+constexpr std::uint32_t kFateSlot = remc::kSlotProjectFateBase + 7u;  // any slot of its kind
+
 remc::Model one_project_model() {
   remc::Model md;
   md.months = kMonths;
@@ -100,6 +102,9 @@ remc::Model one_project_model() {
   pr.fail_prob.value = kFailProb;
   pr.ramp_months.value = 0.0f;
   pr.utilisation.value = 1.0f;
+  pr.fate_slot = kFateSlot;
+  pr.utilisation_slot = remc::kSlotProjectUtilBase;
+  md.material[0].noise_slot = remc::kSlotMaterialBase;
   md.demand[0][0].base_tpy.value = 1200.0f;
   md.demand[0][0].sector_share[0] = 1.0f;
   remc::PriceModel& pm = md.price[0];
@@ -153,7 +158,7 @@ struct Fate {
 };
 Fate fate(std::uint32_t seed, std::uint64_t path) {
   const remc::PathRng rng(seed, remc::kStreamSimulation, path);
-  const auto r = rng.raw(remc::kMonthPerPath, remc::kSlotProjectFate + 0u);
+  const auto r = rng.raw(remc::kMonthPerPath, kFateSlot);
   float z, unused;
   remc::box_muller(r.v[1], r.v[2], &z, &unused);
   return {remc::u01(r.v[0]) <= kFailProb, kDelayMedian * remc::exp_lanes(kDelaySigma * z)};

@@ -149,7 +149,7 @@ TEST(Rng, NormalsHaveZeroMeanUnitVariance) {
   double sum = 0.0, sum2 = 0.0, cross = 0.0;
   for (int p = 0; p < kPaths; ++p) {
     const PathRng rng(99u, remc::kStreamSimulation, static_cast<std::uint64_t>(p));
-    const remc::Normal4 z = rng.normals(3u, remc::kSlotMaterial);
+    const remc::Normal4 z = rng.normals(3u, remc::kSlotMaterialBase);
     for (float x : z.z) {
       sum += x;
       sum2 += static_cast<double>(x) * x;
