@@ -1,7 +1,10 @@
 // Strict option parsing shared by the commands.
 #include "cli_options.h"
 
+#include <filesystem>
 #include <iostream>
+
+#include "errors.h"
 
 namespace po = boost::program_options;
 
@@ -24,6 +27,19 @@ bool parse_command_options(const std::vector<std::string>& args, const po::optio
   po::notify(vm);
   if (parsed) *parsed = vm;
   return false;
+}
+
+void check_output_is_not_an_input(const std::string& option, const std::string& out,
+                                  const std::vector<std::string>& inputs) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (!fs::exists(out, ec)) return;
+  for (const std::string& input : inputs) {
+    if (!fs::equivalent(out, input, ec)) continue;
+    // inputs lists the includes first and the config itself last.
+    const std::string what = &input == &inputs.back() ? "the config file" : "a file the config includes, " + input;
+    throw UsageError(option + " " + out + " is " + what + "; write the result elsewhere");
+  }
 }
 
 }  // namespace remc

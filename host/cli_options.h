@@ -18,4 +18,10 @@ bool parse_command_options(const std::vector<std::string>& args,
                            const boost::program_options::positional_options_description* positional = nullptr,
                            boost::program_options::variables_map* parsed = nullptr);
 
+// Throws UsageError (exit 2) when `out` is one of `inputs` (the config and
+// its includes, the config last): a mistyped --out must not replace the
+// config it ran.
+void check_output_is_not_an_input(const std::string& option, const std::string& out,
+                                  const std::vector<std::string>& inputs);
+
 }  // namespace remc

@@ -188,6 +188,7 @@ RunSetup prepare_run(const std::vector<std::string>& raw_args) {
     throw UsageError("run: --backend cuda: this remc was built without the CUDA backend");
   // A resumed run writes where the interrupted one was asked to, unless told otherwise.
   s.out = !a.out.empty() ? a.out : (s.resumed && !s.resumed->out.empty() ? s.resumed->out : s.cfg.output.path);
+  check_output_is_not_an_input("run: result file", s.out, s.cfg.input_files);
   s.options = engine_options(a, s.cfg);
   s.slice.first_path = s.options.first_path;
   s.slice.end_path = s.options.first_path + s.options.paths;

@@ -25,6 +25,7 @@ RunConfig build(IniTree tree, const std::string& name, const std::vector<std::st
   std::memset(static_cast<void*>(&out.model), 0, sizeof(Model));
   new (&out.model) Model;
   out.config_file = name;
+  out.input_files = tree.files;
 
   ConfigReader r(tree, out, name);
   build_names(r);

@@ -133,6 +133,7 @@ void merge_into(IniTree& dst, const IniTree& src) {
     }
     for (const auto& [key, entry] : sec.keys) d.keys[key] = entry;
   }
+  dst.files.insert(dst.files.end(), src.files.begin(), src.files.end());
 }
 
 // Adds one file's own keys (not its includes) to `tree`, overriding.
@@ -189,6 +190,7 @@ IniTree read_recursive(const std::string& path, IncludeStack& stack, const std::
   }
   stack.pop_back();
   add_own_keys(tree, sf, path, true);
+  tree.files.push_back(path);
   return tree;
 }
 

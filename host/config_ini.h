@@ -30,6 +30,7 @@ struct IniSection {
 // A whole config after includes: sections sorted by name, keys by key.
 struct IniTree {
   std::map<std::string, IniSection> sections;
+  std::vector<std::string> files;  // every file read (as opened): includes first, then the config
 };
 
 // Reads `path` and, first, the files it includes (`include = FILE` at top

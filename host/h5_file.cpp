@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 
 #include "errors.h"
 
@@ -67,6 +68,15 @@ std::string why_not_replaceable(const std::string& path) {
   if (std::filesystem::is_symlink(status)) return "it is a symbolic link (give the file it points to)";
   if (std::filesystem::exists(status) && !std::filesystem::is_regular_file(status))
     return "it exists and is not a regular file";
+  // A mistyped --out must not destroy a config, a script or someone's data:
+  // only HDF5 files (or empty ones) are replaced.
+  if (std::filesystem::exists(status) && std::filesystem::file_size(path, ec) > 0) {
+    static const char kSignature[8] = {'\x89', 'H', 'D', 'F', '\r', '\n', '\x1a', '\n'};
+    char head[8] = {};
+    std::ifstream in(path, std::ios::binary);
+    if (!in.read(head, sizeof head) || std::memcmp(head, kSignature, sizeof head) != 0)
+      return "it exists and is not an HDF5 file (remc replaces only HDF5 results)";
+  }
   return "";
 }
 

@@ -39,6 +39,7 @@ struct RunOptions {
 
 struct RunConfig {
   std::string config_file;     // as given on the command line
+  std::vector<std::string> input_files;  // the config and every file it includes
   std::string resolved_text;   // the fully resolved config (includes and --set applied), INI text
   RunOptions run;
   OutputOptions output;

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -140,6 +141,47 @@ TEST(Cli, OutputThatIsNotARegularFileExitsOneAndIsLeftAlone) {
   EXPECT_TRUE(fs::is_fifo(fs::status(dir.file("pipe.h5"))));
   EXPECT_EQ(fs::file_size(target), 12u);
   EXPECT_EQ(dir.entries(), 3);  // no temporary file left
+}
+
+// A mistyped --out must not destroy the config, a file it includes or any
+// other file that is not an HDF5 result: the config cases are usage errors
+// (exit 2), a foreign file an unwritable output (exit 1), and every file is
+// left byte for byte as it was.
+TEST(Cli, OutputNeverReplacesTheConfigOrAFileThatIsNotHdf5) {
+  ScratchDir dir("outinput");
+  std::filesystem::copy_file(source_path("configs/baseline.ini"), dir.file("baseline.ini"));
+  std::ofstream(dir.file("scenario.ini")) << "include = baseline.ini\n[tension]\ndialogue = 1\n";
+  std::ofstream(dir.file("study.ini")) << "include = baseline.ini\n[study]\nmethod = grid\npaths = 1024\n"
+                                       << "outputs = mean(months_restricted)\n[study.factor.dialogue]\n"
+                                       << "key = tension.dialogue\nlevels = 0, 1\n";
+  std::ofstream(dir.file("notes.txt")) << "an analyst's notes";
+  const auto contents = [&](const std::string& name) {
+    std::ifstream in(dir.file(name));
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  const std::string before = contents("baseline.ini") + contents("scenario.ini") + contents("study.ini");
+  const std::string run = "run --config " + dir.file("scenario.ini") + kQuick + " --out ";
+  struct Case {
+    std::string args;
+    int exit_code;
+    std::string message;
+  };
+  const Case cases[] = {
+      {run + dir.file("scenario.ini"), 2, "is the config file"},
+      {run + dir.file("baseline.ini"), 2, "is a file the config includes, " + dir.file("baseline.ini")},
+      {run + dir.file("notes.txt"), 1, "not an HDF5 file"},
+      {"study --quiet --config " + dir.file("study.ini") + " --out " + dir.file("study.ini"), 2, "is the config file"},
+      {"study --quiet --config " + dir.file("study.ini") + " --out " + dir.file("baseline.ini"), 2,
+       "a file the config includes"},
+  };
+  for (const Case& c : cases) {
+    const auto r = run_remc(c.args);
+    EXPECT_EQ(r.exit_code, c.exit_code) << c.args << ": " << r.output;
+    EXPECT_NE(r.output.find(c.message), std::string::npos) << c.args << ": " << r.output;
+  }
+  EXPECT_EQ(contents("baseline.ini") + contents("scenario.ini") + contents("study.ini"), before);
+  EXPECT_EQ(contents("notes.txt"), "an analyst's notes");
+  EXPECT_EQ(dir.entries(), 4);  // nothing written, no temporary file left
 }
 
 // A block never holds more paths than the run: a huge --block-paths on a
