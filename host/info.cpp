@@ -33,6 +33,14 @@ int find_level(const std::vector<double>& levels, double level) {
   return -1;
 }
 
+// A quantile read from a histogram: marked when its bin (the bound on its
+// error) is wider than 5 % of the value.
+std::string quantile(double q, double resolution, bool* coarse) {
+  const bool wide = resolution > 0.05 * std::fabs(q);
+  *coarse = *coarse || wide;
+  return format("%.3g", q) + (wide ? " *" : "");
+}
+
 }  // namespace
 
 int info_command(const std::string& path, std::ostream& out) {
@@ -61,7 +69,9 @@ int info_command(const std::string& path, std::ostream& out) {
   const std::vector<double> exceed_error = result.doubles("/summary/max_shortage_frac/exceedance_stderr");
   const std::vector<double> shortage = result.doubles("/summary/cum_shortage/mean");
   const std::vector<double> shortage_error = result.doubles("/summary/cum_shortage/stderr");
+  const std::vector<double> exceed_count = result.doubles("/summary/max_shortage_frac/count");
   const std::vector<double> peak = result.doubles("/summary/peak_price_ratio/quantiles");
+  const std::vector<double> peak_resolution = result.doubles("/summary/peak_price_ratio/resolution");
   const int median = find_level(quantile_levels, 0.5), p95 = find_level(quantile_levels, 0.95);
 
   out << "remc result " << path << ": " << p.paths << (p.paths == 1 ? " path, " : " paths, ") << p.months
@@ -78,14 +88,22 @@ int info_command(const std::string& path, std::ostream& out) {
   std::vector<std::vector<std::string>> rows = {
       {"material", "P(shortage > 10 % in any month)", "cumulative shortage", "peak price ratio", "peak price ratio"},
       {"", "± stderr", "mean ± stderr (t)", "median", "95th percentile"}};
+  bool bounded = false, coarse = false;
   for (std::size_t m = 0; m < materials.size(); ++m) {
     const std::size_t e = m * thresholds.size() + static_cast<std::size_t>(at_10);
-    rows.push_back({materials[m], with_error(exceed[e], exceed_error[e], 100.0, " %"),
+    const std::size_t q50 = m * nq + static_cast<std::size_t>(median), q95 = m * nq + static_cast<std::size_t>(p95);
+    rows.push_back({materials[m], probability_with_error(exceed[e], exceed_error[e], exceed_count[m], &bounded),
                     with_error(shortage[m], shortage_error[m]),
-                    median < 0 ? "n/a" : format("%.3g", peak[m * nq + median]),
-                    p95 < 0 ? "n/a" : format("%.3g", peak[m * nq + p95])});
+                    median < 0 ? "n/a" : quantile(peak[q50], peak_resolution[q50], &coarse),
+                    p95 < 0 ? "n/a" : quantile(peak[q95], peak_resolution[q95], &coarse)});
   }
   print_table(rows, out);
+  if (bounded)
+    out << "\n  (< x %), (> x %): no path, or every path, went above 10 %; x is a one-sided 95 % bound";
+  if (coarse)
+    out << "\n  *: the quantile's histogram bin, which bounds its error, is wider than 5 % of it"
+           " (finer bins: [output] hist.peak_price_ratio)";
+  if (bounded || coarse) out << "\n";
 
   const double restricted = result.doubles("/summary/months_restricted/mean").at(0);
   const double restricted_error = result.doubles("/summary/months_restricted/stderr").at(0);

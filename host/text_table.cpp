@@ -63,4 +63,19 @@ void print_table(const std::vector<std::vector<std::string>>& rows, std::ostream
   }
 }
 
+// The binomial standard error of 0 of n (or n of n) is 0, which would claim
+// certainty. With 0 of n paths the exact one-sided 95 % bound is p < 1 -
+// 0.05^(1/n) (about 3/n); it is rounded outwards to two significant digits.
+std::string probability_with_error(double p, double error, double n, bool* bounded) {
+  if (!(n >= 1.0) || (p != 0.0 && p != 1.0)) return with_error(p, error, 100.0, " %");
+  *bounded = true;
+  const double gap = 100.0 * (1.0 - std::pow(0.05, 1.0 / n));  // per cent
+  const int decimals = std::max(0, 1 - static_cast<int>(std::floor(std::log10(gap))));  // two significant digits
+  const double unit = std::pow(10.0, -decimals);
+  char text[64];
+  if (p == 0.0) std::snprintf(text, sizeof text, "0 %% (< %.*f %%)", decimals, std::ceil(gap / unit) * unit);
+  else std::snprintf(text, sizeof text, "100 %% (> %.*f %%)", decimals, std::floor((100.0 - gap) / unit) * unit);
+  return text;
+}
+
 }  // namespace remc

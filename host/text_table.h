@@ -13,6 +13,11 @@ namespace remc {
 // multiplies both (100 for percentages).
 std::string with_error(double value, double error, double scale = 1.0, const char* unit = "");
 
+// A probability from n paths as "p % ± se %". When no path or every path
+// counted (se is then 0), the exact one-sided 95 % bound instead, e.g.
+// "0 % (< 0.015 %)", and *bounded is set.
+std::string probability_with_error(double p, double error, double n, bool* bounded);
+
 // Prints rows with aligned columns: the first left-aligned, the rest right.
 void print_table(const std::vector<std::vector<std::string>>& rows, std::ostream& out);
 

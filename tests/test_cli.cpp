@@ -222,3 +222,22 @@ TEST(Cli, RunWritesResultAtomicallyAndInfoReadsIt) {
   const auto bad = run_remc("info " + dir.file("nope.h5"));
   EXPECT_EQ(bad.exit_code, 2) << bad.output;  // a missing input is a usage error
 }
+
+// Quantiles come from histograms: with ten bins of width 5 for the peak price
+// ratio, info marks them as known only to within their bin.
+TEST(Cli, InfoMarksQuantilesOfCoarseHistograms) {
+  ScratchDir dir("coarse");
+  const std::string out = dir.file("coarse.h5");
+  const auto r = run_remc("run --config " + source_path("configs/baseline.ini") + kQuick +
+                          " --set 'output.hist.peak_price_ratio=linear 0 50 10' --out " + out);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto info = run_remc("info " + out);
+  EXPECT_EQ(info.exit_code, 0) << info.output;
+  EXPECT_NE(info.output.find(" *"), std::string::npos) << info.output;
+  EXPECT_NE(info.output.find("wider than 5 % of it"), std::string::npos) << info.output;
+  ASSERT_EQ(run_remc("run --config " + source_path("configs/baseline.ini") + kQuick + " --out " + dir.file("fine.h5"))
+                .exit_code,
+            0);
+  const auto fine_info = run_remc("info " + dir.file("fine.h5"));
+  EXPECT_EQ(fine_info.output.find("wider than 5 %"), std::string::npos) << fine_info.output;
+}

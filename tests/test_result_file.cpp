@@ -334,6 +334,20 @@ TEST(ResultFile, InfoShowsAMissingErrorAsNotAvailable) {
   EXPECT_EQ(with_error(3.5e7, 2.1e5, 1.0, ""), "(3.500 ± 0.021)e+07");
 }
 
+// A probability of 0 or 1 has a binomial standard error of 0; info gives the
+// exact one-sided 95 % bound 1 - 0.05^(1/n) instead, rounded outwards to two
+// significant digits (n = 20000: 0.01498 %; n = 3000: 0.09981 %; n = 1: 95 %).
+TEST(ResultFile, InfoBoundsProbabilitiesOfZeroAndOne) {
+  bool bounded = false;
+  EXPECT_EQ(probability_with_error(0.0733, 0.0018, 20000, &bounded), "7.33 % ± 0.18 %");
+  EXPECT_FALSE(bounded);
+  EXPECT_EQ(probability_with_error(0.0, 0.0, 20000, &bounded), "0 % (< 0.015 %)");
+  EXPECT_TRUE(bounded);
+  EXPECT_EQ(probability_with_error(1.0, 0.0, 20000, &bounded), "100 % (> 99.985 %)");
+  EXPECT_EQ(probability_with_error(0.0, 0.0, 3000, &bounded), "0 % (< 0.100 %)");
+  EXPECT_EQ(probability_with_error(1.0, 0.0, 1, &bounded), "100 % (> 5 %)");
+}
+
 TEST(ResultFile, InfoPrintsTheHeadlineTable) {
   const TempFolder folder;
   const SyntheticResult s;
