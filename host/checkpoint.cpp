@@ -102,4 +102,6 @@ void CheckpointSink::on_counts(const CountTotals& counts_so_far, std::uint64_t n
   last_ = std::chrono::steady_clock::now();
 }
 
+bool is_checkpoint(const std::string& path) { return h5::has_filetype(path, kFiletype); }
+
 }  // namespace remc

@@ -34,6 +34,9 @@ void write_checkpoint(const std::string& path, const Checkpoint& checkpoint);
 // Throws UsageError if the file is missing or not a remc checkpoint.
 Checkpoint read_checkpoint(const std::string& path);
 
+// Whether `path` is a remc checkpoint (for messages about the wrong kind of file).
+bool is_checkpoint(const std::string& path);
+
 // From now on SIGTERM and SIGINT only set a flag: the run stops after the
 // current block, saves its checkpoint and exits with kExitInterrupted.
 void install_stop_signals();

@@ -172,6 +172,8 @@ bool valid_name(const std::string& name) {
 SectionId parse_section_name(const std::string& section, const SchemaNames& names) {
   const std::vector<std::string> words = split_dots(section);
   const KindInfo* k = find_kind(words[0]);
+  if (k == nullptr && words[0] == "study")
+    throw ValueError("a study section: this is a study file, run it with remc study --config FILE");
   if (k == nullptr) throw ValueError("unknown section (known: " + known_sections() + ")");
   if (static_cast<int>(words.size()) != k->parts + 1) throw ValueError(std::string("expected ") + k->pattern);
   SectionId id{k->kind, std::vector<std::string>(words.begin() + 1, words.end())};

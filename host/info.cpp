@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <vector>
 
+#include "checkpoint.h"
 #include "errors.h"
 #include "result_reader.h"
 #include "result_writer.h"
@@ -54,6 +55,9 @@ int info_command(const std::string& path, std::ostream& out) {
   }
   // A file of another kind is the wrong argument (exit 2), like a missing one;
   // a remc result that cannot be read is a runtime error (exit 1).
+  if (is_checkpoint(path))
+    throw UsageError("info: " + path + ": a remc checkpoint, not a result; continue the run with remc run --resume " +
+                     path);
   if (!h5::has_filetype(path, kResultFiletype))
     throw UsageError("info: " + path + ": not a remc result or study file");
   const ResultReader result(path);

@@ -81,6 +81,12 @@ TEST(Checkpoint, ResumeRefusesAnotherConfigOrVersion) {
   EXPECT_EQ(r.exit_code, 0) << r.output;
 
   ASSERT_EQ(interrupted_run(dir, "TERM", 0.0), 3);
+  // info names a checkpoint for what it is (exit 2) and says how to continue it.
+  r = run_remc("info " + ck);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find("a remc checkpoint, not a result; continue the run with remc run --resume"),
+            std::string::npos)
+      << r.output;
   const auto edit = run_python("-c \"import h5py; f = h5py.File('" + ck + "', 'r+'); f.attrs['remc_version'] = '0.0.1'\"");
   ASSERT_EQ(edit.exit_code, 0) << edit.output;
   r = run_remc("run --resume " + ck + " --out " + dir.file("y.h5"));

@@ -63,6 +63,18 @@ TEST(Cli, UsageErrorsExitTwo) {
   EXPECT_NE(info.output.find("not a remc result or study file"), std::string::npos) << info.output;
 }
 
+// A study file given to run (a likely slip) says which command takes it.
+TEST(Cli, RunOnAStudyFileNamesTheStudyCommand) {
+  ScratchDir dir("runstudy");
+  const auto r = run_remc("run --config " + source_path("configs/studies/grid-dialogue-stockpile.ini") +
+                          " --out " + dir.file("x.h5"));
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("[study]: a study section: this is a study file, run it with remc study --config FILE"),
+            std::string::npos)
+      << r.output;
+  EXPECT_EQ(dir.entries(), 0);
+}
+
 TEST(Cli, MissingConfigFileExitsTwoWithoutOutput) {
   ScratchDir dir("missing");
   const auto r = run_remc("run --config " + dir.file("nope.ini") + " --out " + dir.file("out.h5"));
