@@ -149,7 +149,13 @@ double hist_expected_shortfall(const HistSpec& spec, const std::uint64_t* counts
     sum += take * part;
     remaining -= take;
   }
-  return sum / (wanted - remaining);
+  // The mean of the worst values lies between the mean of all values and the
+  // most extreme one. Spreading a bin's values evenly can cross the mean when
+  // most of them sit at one end of their bin (capacity exactly at plan on most
+  // paths), so the estimate is kept within those bounds.
+  double es = sum / (wanted - remaining);
+  if (std::isfinite(mean)) es = worst_is_low ? std::min(es, mean) : std::max(es, mean);
+  return worst_is_low ? std::max(es, min) : std::min(es, max);
 }
 
 Aggregator::Aggregator(AggregationPlan plan, std::vector<double> quantile_levels) {

@@ -285,6 +285,24 @@ TEST(Aggregator, QuantilesStayWithinMinAndMax) {
   EXPECT_EQ(value, 0.65);
 }
 
+// Most values at the low end of their bin (990 at exactly 1000, 10 at 1100,
+// all in the bin [1000, 1250)): spread evenly over [min, max] = [1000, 1100],
+// the lowest 5 % would average 1002.5, above the mean of 1001. The mean of
+// the worst 5 % can never exceed the mean of all, so the estimate stops
+// there; likewise a high tail never falls below the mean.
+TEST(Aggregator, ExpectedShortfallStaysOnItsSideOfTheMean) {
+  const HistSpec spec = HistSpec::make(0.0f, 2000.0f, 8, false);
+  const std::uint64_t counts[10] = {0, 0, 0, 0, 0, 1000, 0, 0, 0, 0};
+  const double mean = (990.0 * 1000.0 + 10.0 * 1100.0) / 1000.0;
+  EXPECT_DOUBLE_EQ(hist_expected_shortfall(spec, counts, 1000.0, 1100.0, mean, 0.05, true), mean);
+  // Mirrored: 990 at 1100 and 10 at 1000, the top 5 %.
+  const double high_mean = (990.0 * 1100.0 + 10.0 * 1000.0) / 1000.0;
+  EXPECT_DOUBLE_EQ(hist_expected_shortfall(spec, counts, 1000.0, 1100.0, high_mean, 0.05, false), high_mean);
+  // Where the spread stays on its side, nothing changes: the top 5 % of 1000
+  // values spread evenly over [1000, 1100] average 1097.5.
+  EXPECT_DOUBLE_EQ(hist_expected_shortfall(spec, counts, 1000.0, 1100.0, 1050.0, 0.05, false), 1097.5);
+}
+
 // Expected shortfall averages the worst tail: the lowest values for stock
 // left, capacity online and how soon a shortage or depletion comes.
 TEST(AggregationPlan, WorstTailPerMetric) {
