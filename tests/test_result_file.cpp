@@ -262,8 +262,17 @@ TEST(ResultFile, EveryPathIsDocumented) {
       if (p.rfind(top, 0) == 0) p = top + std::string("NAME") + p.substr(p.find('/', std::string(top).size()));
     EXPECT_NE(text.find("`" + p + "`"), std::string::npos) << p << " is not in docs/hdf5-schema.md";
   }
-  for (const MetricInfo& m : metric_catalogue())
-    EXPECT_NE(text.find(std::string("`") + m.name + "`"), std::string::npos) << m.name << " is not documented";
+  // Each metric's row of the metrics table gives its units, worst tail and
+  // description exactly as the file's group attributes do.
+  for (const MetricInfo& m : metric_catalogue()) {
+    const std::string tail = std::string(m.name) == "regime" ? "-" : m.worst_is_low ? "low" : "high";
+    const std::string row_end = std::string(" | ") + m.units + " | " + tail + " | " + m.description + " |\n";
+    const std::size_t row = text.find(std::string("\n| `") + m.name + "` | ");
+    ASSERT_NE(row, std::string::npos) << m.name << " has no row in the metrics table";
+    const std::size_t end = text.find('\n', row + 1);
+    EXPECT_NE(text.substr(row, end + 1 - row).find(row_end), std::string::npos)
+        << m.name << ": the table row does not end with '" << row_end << "'";
+  }
 }
 
 TEST(ResultFile, UnwritablePathThrowsAndLeavesNothing) {
