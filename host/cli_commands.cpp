@@ -51,10 +51,12 @@ int command_validate(const std::vector<std::string>& args) {
 int command_info(const std::vector<std::string>& args) {
   std::string path;
   po::options_description desc("usage: remc info RESULT.h5 | STUDY.h5\n\noptions");
-  desc.add_options()("help,h", "this help")("result", po::value(&path), "result or study file");
+  desc.add_options()("help,h", "this help");
+  po::options_description hidden;
+  hidden.add_options()("result", po::value(&path), "result or study file");
   po::positional_options_description positional;
   positional.add("result", 1);
-  if (parse_command_options(args, desc, &positional)) return kExitOk;
+  if (parse_command_options(args, desc, &positional, nullptr, &hidden)) return kExitOk;
   if (path.empty()) throw UsageError("info: a result file is required (remc info RESULT.h5)");
   if (!std::filesystem::exists(path)) throw UsageError("info: " + path + ": no such file");
   return info_command(path, std::cout);

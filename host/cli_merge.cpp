@@ -76,13 +76,14 @@ int command_merge(const std::vector<std::string>& args) {
   std::string out;
   bool allow_partial = false;
   po::options_description desc("usage: remc merge PART.h5... -o OUT.h5 [--allow-partial]\n\noptions");
-  desc.add_options()("help,h", "this help")("parts", po::value(&inputs)->multitoken(), "shard results to merge")(
-      "out,o", po::value(&out), "merged result file")(
+  desc.add_options()("help,h", "this help")("out,o", po::value(&out), "merged result file")(
       "allow-partial", po::bool_switch(&allow_partial),
       "merge even if slices are missing; the result records the paths covered");
+  po::options_description hidden;
+  hidden.add_options()("parts", po::value(&inputs)->multitoken(), "shard results to merge");
   po::positional_options_description positional;
   positional.add("parts", -1);
-  if (parse_command_options(args, desc, &positional)) return kExitOk;
+  if (parse_command_options(args, desc, &positional, nullptr, &hidden)) return kExitOk;
   if (inputs.empty()) throw UsageError("merge: no parts given");
   if (out.empty()) throw UsageError("merge: -o OUT.h5 is required");
 

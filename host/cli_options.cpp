@@ -11,9 +11,13 @@ namespace po = boost::program_options;
 namespace remc {
 
 bool parse_command_options(const std::vector<std::string>& args, const po::options_description& desc,
-                           const po::positional_options_description* positional, po::variables_map* parsed) {
+                           const po::positional_options_description* positional, po::variables_map* parsed,
+                           const po::options_description* hidden) {
+  po::options_description all;
+  all.add(desc);
+  if (hidden) all.add(*hidden);
   po::command_line_parser parser(args);
-  parser.options(desc);
+  parser.options(all);
   // Without positional options, stray words are errors. The parser keeps a
   // reference, so the empty description must outlive it.
   static const po::positional_options_description none;

@@ -13,10 +13,13 @@ namespace remc {
 // was given (the help text has been printed). Throws boost::program_options
 // errors for unknown or malformed options (exit 2 in cli_main). `parsed`, when
 // given, receives the parsed map (to tell which options were given).
+// `hidden` options (the names behind positional arguments) are parsed but
+// left out of the help.
 bool parse_command_options(const std::vector<std::string>& args,
                            const boost::program_options::options_description& desc,
                            const boost::program_options::positional_options_description* positional = nullptr,
-                           boost::program_options::variables_map* parsed = nullptr);
+                           boost::program_options::variables_map* parsed = nullptr,
+                           const boost::program_options::options_description* hidden = nullptr);
 
 // Throws UsageError (exit 2) when `out` is one of `inputs` (the config and
 // its includes, the config last): a mistyped --out must not replace the
