@@ -18,6 +18,25 @@ void check_order(ConfigReader& r, const std::string& sec, const std::string& key
   if (v.value < lo.value || v.value > hi.value) r.fail(sec, key, why);
 }
 
+// A project's planned first month of output: months from [run] start (a
+// number or a distribution), or a calendar month YYYY-MM, which stays on its
+// date when a scenario moves the start. A date before the start gives a
+// negative month: the project's delay and ramp count from that date.
+Param online_month(ConfigReader& r, const std::string& s, bool triggered) {
+  const RunOptions& run = r.out().run;
+  int year = 0, month = 0;
+  if (!parse_year_month(r.text(s, "online_month", ""), &year, &month))
+    return r.param(s, "online_month", Range::closed(0, kMaxMonths), 0.0);
+  if (month < 1 || month > 12) r.fail(s, "online_month", "month must be 01..12");
+  if (triggered) r.fail(s, "online_month", "a triggered project's online_month counts months from its trigger, not a date");
+  const int from_start = (year - run.start_year) * 12 + (month - run.start_month);
+  if (from_start < -kMaxMonths || from_start > kMaxMonths)
+    r.fail(s, "online_month", "more than kMaxMonths = " + std::to_string(kMaxMonths) + " months from [run] start");
+  Param p;
+  p.value = static_cast<float>(from_start);
+  return p;
+}
+
 }  // namespace
 
 void build_materials(ConfigReader& r) {
@@ -48,14 +67,14 @@ void build_projects(ConfigReader& r) {
     p.region = region == "importer" ? 0 : 1;
     for (int m = 0; m < md.materials; ++m)
       p.capacity_tpy[m] = r.param(s, "capacity_tpy." + c.material_names[m], kNonneg, 0.0);
-    p.online_month = r.param(s, "online_month", Range::closed(0, kMaxMonths), 0.0);
+    p.on_restriction = r.choice(s, "trigger", {"none", "restriction"}) == "restriction";
+    p.online_month = online_month(r, s, p.on_restriction);
     p.delay_median_months = r.param(s, "delay_median_months", kNonneg, 0.0);
     p.delay_sigma = r.param(s, "delay_sigma", kNonneg, 0.0);
     p.fail_prob = r.param(s, "fail_prob", Range::unit(), 0.0);
     p.ramp_months = r.param(s, "ramp_months", kNonneg, 0.0);
     p.utilisation = r.param(s, "utilisation", Range::unit(), 1.0);
     p.utilisation_sigma = r.param(s, "utilisation_sigma", kNonneg, 0.0);
-    p.on_restriction = r.choice(s, "trigger", {"none", "restriction"}) == "restriction";
     p.trigger_lag_months = r.param(s, "trigger_lag_months", kNonneg, 0.0);
     if (p.on_restriction && md.tension.accelerate_at >= kMaxRegimes)
       r.fail(s, "trigger", "trigger = restriction needs [tension] accelerate_at (a regime name)");

@@ -89,13 +89,8 @@ void build_run(ConfigReader& r) {
   c.model.months = static_cast<int>(r.integer("run", "months", Range::at_least(1), 120));
   if (c.model.months > kMaxMonths)
     r.fail("run", "months", "must be <= kMaxMonths = " + std::to_string(kMaxMonths));
-  const std::string start = r.text("run", "start", "2025-01");
-  auto digit = [](char ch) { return std::isdigit(static_cast<unsigned char>(ch)) != 0; };
-  const bool shape = start.size() == 7 && start[4] == '-' && std::all_of(start.begin(), start.begin() + 4, digit) &&
-                     digit(start[5]) && digit(start[6]);
-  if (!shape) r.fail("run", "start", "expected YYYY-MM");
-  c.run.start_year = std::stoi(start.substr(0, 4));
-  c.run.start_month = std::stoi(start.substr(5, 2));
+  if (!parse_year_month(r.text("run", "start", "2025-01"), &c.run.start_year, &c.run.start_month))
+    r.fail("run", "start", "expected YYYY-MM");
   if (c.run.start_month < 1 || c.run.start_month > 12) r.fail("run", "start", "month must be 01..12");
 }
 

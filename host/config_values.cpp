@@ -197,6 +197,16 @@ std::string format_sum(double v) {
   return buf;
 }
 
+bool parse_year_month(const std::string& text, int* year, int* month) {
+  auto digit = [](char ch) { return std::isdigit(static_cast<unsigned char>(ch)) != 0; };
+  if (text.size() != 7 || text[4] != '-' || !std::all_of(text.begin(), text.begin() + 4, digit) || !digit(text[5]) ||
+      !digit(text[6]))
+    return false;
+  *year = std::stoi(text.substr(0, 4));
+  *month = std::stoi(text.substr(5, 2));
+  return true;
+}
+
 double parse_number(const std::string& text) {
   if (text.empty()) throw ValueError("expected a number, got nothing");
   const char* b = text.c_str();

@@ -42,6 +42,9 @@ double parse_number(const std::string& text);
 long long parse_integer(const std::string& text);
 std::vector<std::string> split_words(const std::string& text);  // on blanks and commas
 std::vector<double> parse_number_list(const std::string& text);
+// "YYYY-MM": true with the year and month (the month unchecked), false for
+// any other shape.
+bool parse_year_month(const std::string& text, int* year, int* month);
 // "name:weight name:weight ..." (a single bare "name" means name:1).
 std::vector<std::pair<std::string, double>> parse_weights(const std::string& text);
 

@@ -203,6 +203,25 @@ TEST(Config, SetOverridesAnyKeyIncludingDottedSections) {
   EXPECT_NE(c.resolved_text.find("fail_prob = 0.5\n"), std::string::npos);
 }
 
+// A project dated YYYY-MM keeps its calendar date when [run] start moves:
+// Fort Worth (2025-10) is month 9 from the baseline's 2025-01 and month 6
+// from 2025-04; a date before the start is a negative month. A plain number
+// still counts from the start.
+TEST(Config, ProjectDatesStayOnTheCalendar) {
+  const auto online = [](const std::vector<std::string>& sets, const std::string& project) {
+    const RunConfig c = load_config(kBaseline, sets);
+    return c.model.project[index_of(c.project_names, project)].online_month.value;
+  };
+  EXPECT_FLOAT_EQ(online({}, "mp_fort_worth"), 9.0f);
+  EXPECT_FLOAT_EQ(online({"run.start=2025-04"}, "mp_fort_worth"), 6.0f);
+  EXPECT_FLOAT_EQ(online({"run.start=2026-01"}, "mp_fort_worth"), -3.0f);
+  EXPECT_FLOAT_EQ(online({"run.start=2024-12"}, "mp_10x"), 37.0f);
+  EXPECT_FLOAT_EQ(online({"run.start=2025-04", "project.mp_fort_worth.online_month=9"}, "mp_fort_worth"), 9.0f);
+  EXPECT_THROW(online({"project.mp_fort_worth.online_month=2025-13"}, "mp_fort_worth"), ConfigError);
+  // A triggered project's online_month counts from its trigger: no dates.
+  EXPECT_THROW(online({"project.emergency_heavy.online_month=2027-01"}, "emergency_heavy"), ConfigError);
+}
+
 TEST(Config, SetCreatesSectionsAndLaterSetsWin) {
   const RunConfig c = load_config(kMinimal, {"stockpile.dy.initial_t=50", "stockpile.dy.initial_t=70",
                                              "project.new_mine.region=allies", "project.new_mine.capacity_tpy.dy=40"});
