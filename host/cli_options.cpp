@@ -4,7 +4,10 @@
 #include <filesystem>
 #include <iostream>
 
+#include <unistd.h>
+
 #include "errors.h"
+#include "h5_file.h"
 
 namespace po = boost::program_options;
 
@@ -31,6 +34,17 @@ bool parse_command_options(const std::vector<std::string>& args, const po::optio
   po::notify(vm);
   if (parsed) *parsed = vm;
   return false;
+}
+
+void check_output_writable(const std::string& out) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::path(out).has_parent_path() ? fs::path(out).parent_path() : fs::path(".");
+  if (!fs::is_directory(dir)) throw RuntimeError("cannot write " + out + ": folder " + dir.string() + " does not exist");
+  if (fs::is_directory(out)) throw RuntimeError("cannot write " + out + ": it is a folder");
+  if (const std::string why = h5::why_not_replaceable(out); !why.empty())
+    throw RuntimeError("cannot write " + out + ": " + why);
+  if (access(dir.c_str(), W_OK) != 0)
+    throw RuntimeError("cannot write " + out + ": folder " + dir.string() + " is not writable");
 }
 
 void check_output_is_not_an_input(const std::string& option, const std::string& out,

@@ -21,6 +21,11 @@ bool parse_command_options(const std::vector<std::string>& args,
                            boost::program_options::variables_map* parsed = nullptr,
                            const boost::program_options::options_description* hidden = nullptr);
 
+// Throws RuntimeError (exit 1), before any simulation, when the result file
+// `out` could not be written: a missing or unwritable folder, a folder, link
+// or pipe at `out`, or a file there that remc did not write.
+void check_output_writable(const std::string& out);
+
 // Throws UsageError (exit 2) when `out` is one of `inputs` (the config and
 // its includes, the config last): a mistyped --out must not replace the
 // config it ran.

@@ -42,19 +42,6 @@ namespace remc {
 
 namespace {
 
-// Fails early, before the simulation, when the result cannot be written
-// (write_atomically checks `out` itself again at the end).
-void check_output_writable(const std::string& out) {
-  namespace fs = std::filesystem;
-  const fs::path dir = fs::path(out).has_parent_path() ? fs::path(out).parent_path() : fs::path(".");
-  if (!fs::is_directory(dir)) throw RuntimeError("cannot write " + out + ": folder " + dir.string() + " does not exist");
-  if (fs::is_directory(out)) throw RuntimeError("cannot write " + out + ": it is a folder");
-  if (const std::string why = h5::why_not_replaceable(out); !why.empty())
-    throw RuntimeError("cannot write " + out + ": " + why);
-  if (access(dir.c_str(), W_OK) != 0)
-    throw RuntimeError("cannot write " + out + ": folder " + dir.string() + " is not writable");
-}
-
 // Backend, threads, block size and the slice of paths to simulate.
 EngineOptions engine_options(const RunArgs& a, const RunConfig& cfg) {
   EngineOptions options;

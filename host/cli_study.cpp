@@ -63,6 +63,7 @@ int command_study(const std::vector<std::string>& args) {
     const auto start = std::chrono::steady_clock::now();
     const StudySpec spec = load_study(config);  // exit 2 on any problem, before running
     check_output_is_not_an_input("study: result file", out, spec.base.input_files);
+    check_output_writable(out);
     const StudyDesign design = make_design(spec);
     if (design.points < static_cast<std::uint64_t>(shard.count))
       throw UsageError("study: --shard " + shard_text + ": the study has " + std::to_string(design.points) +
@@ -90,6 +91,7 @@ int command_study(const std::vector<std::string>& args) {
   try {
     spec.emplace(load_study(config));
     check_output_is_not_an_input("study: result file", out, spec->base.input_files);
+    if (mpi::rank() == 0) check_output_writable(out);
     design.emplace(make_design(*spec));
     const PointSlice slice = point_slice(design->points, mpi::rank(), mpi::size());
     values = simulate_points(*spec, *design, slice.first, slice.count, options, &info);

@@ -103,8 +103,8 @@ Param ConfigReader::make_param(const std::string& section, const std::string& ke
   p.value = static_cast<float>(d.mean);
   p.draw = m.uncertain_count;
   // Field by field, so the slot's padding stays as load_config zeroed it
-  // (resolved configs must reproduce the Model byte for byte).
-  m.uncertain_slot[m.uncertain_count] = m.uncertain_count;
+  // (resolved configs must reproduce the Model byte for byte). Its random
+  // number slot comes from its name, once all are known (random_slots.h).
   DistSpec& slot = m.uncertain[m.uncertain_count++];
   slot.kind = d.spec.kind;
   slot.a = d.spec.a;

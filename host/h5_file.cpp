@@ -10,7 +10,6 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 
 #include "errors.h"
 
@@ -62,6 +61,16 @@ Handle dataspace(const std::vector<hsize_t>& dims) {
 
 void silence_errors() { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
 
+bool is_remc_file(const std::string& path) {
+  silence_errors();
+  try {
+    const File f = File::open_read_only(path);
+    return f.has_attribute("filetype") && f.string_attribute("filetype").rfind("remc-", 0) == 0;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
 std::string why_not_replaceable(const std::string& path) {
   std::error_code ec;
   const std::filesystem::file_status status = std::filesystem::symlink_status(path, ec);
@@ -69,14 +78,9 @@ std::string why_not_replaceable(const std::string& path) {
   if (std::filesystem::exists(status) && !std::filesystem::is_regular_file(status))
     return "it exists and is not a regular file";
   // A mistyped --out must not destroy a config, a script or someone's data:
-  // only HDF5 files (or empty ones) are replaced.
-  if (std::filesystem::exists(status) && std::filesystem::file_size(path, ec) > 0) {
-    static const char kSignature[8] = {'\x89', 'H', 'D', 'F', '\r', '\n', '\x1a', '\n'};
-    char head[8] = {};
-    std::ifstream in(path, std::ios::binary);
-    if (!in.read(head, sizeof head) || std::memcmp(head, kSignature, sizeof head) != 0)
-      return "it exists and is not an HDF5 file (remc replaces only HDF5 results)";
-  }
+  // only files remc wrote (or empty ones) are replaced.
+  if (std::filesystem::exists(status) && std::filesystem::file_size(path, ec) > 0 && !is_remc_file(path))
+    return "it exists and is not a file remc wrote (remc replaces only its own HDF5 files, or empty ones)";
   return "";
 }
 

@@ -130,6 +130,9 @@ void silence_errors();
 // `filetype` (false for anything else, including unreadable files).
 bool has_filetype(const std::string& path, const std::string& filetype);
 
+// Whether `path` is an HDF5 file remc wrote: its `filetype` starts with "remc-".
+bool is_remc_file(const std::string& path);
+
 // Writes an HDF5 file atomically: `fill` writes into "<path>.tmp.<pid>" in
 // the same folder, which is then renamed onto `path`, so a failed or
 // interrupted write never leaves a partial file under that name. On failure
@@ -139,7 +142,9 @@ void write_atomically(const std::string& path, const std::string& what, const st
 
 // Why write_atomically would refuse `path` ("" if it would not): the rename
 // replaces whatever is there, so a link, device or pipe would be swapped for a
-// regular file instead of written to. Callers may check early with it.
+// regular file instead of written to, and a file remc did not write (a config
+// named by a slip of --out, someone's data) would be lost. Callers may check
+// early with it.
 std::string why_not_replaceable(const std::string& path);
 
 }  // namespace remc::h5

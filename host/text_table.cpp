@@ -70,7 +70,10 @@ std::string probability_with_error(double p, double error, double n, bool* bound
   if (!(n >= 1.0) || (p != 0.0 && p != 1.0)) return with_error(p, error, 100.0, " %");
   *bounded = true;
   const double gap = 100.0 * (1.0 - std::pow(0.05, 1.0 / n));  // per cent
-  const int decimals = std::max(0, 1 - static_cast<int>(std::floor(std::log10(gap))));  // two significant digits
+  const double magnitude = std::floor(std::log10(gap));
+  int decimals = std::max(0, 1 - static_cast<int>(magnitude));  // two significant digits
+  // Rounding up can carry into the next power of ten (0.0998 -> 0.100): then one digit fewer.
+  if (decimals > 0 && std::ceil(gap * std::pow(10.0, decimals)) >= std::pow(10.0, decimals + magnitude + 1)) --decimals;
   const double unit = std::pow(10.0, -decimals);
   char text[64];
   if (p == 0.0) std::snprintf(text, sizeof text, "0 %% (< %.*f %%)", decimals, std::ceil(gap / unit) * unit);

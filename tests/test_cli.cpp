@@ -156,10 +156,11 @@ TEST(Cli, OutputThatIsNotARegularFileExitsOneAndIsLeftAlone) {
 }
 
 // A mistyped --out must not destroy the config, a file it includes or any
-// other file that is not an HDF5 result: the config cases are usage errors
-// (exit 2), a foreign file an unwritable output (exit 1), and every file is
-// left byte for byte as it was.
-TEST(Cli, OutputNeverReplacesTheConfigOrAFileThatIsNotHdf5) {
+// other file remc did not write: the config cases are usage errors (exit 2),
+// a foreign file (text, or HDF5 without remc's filetype) an unwritable output
+// (exit 1), found before any simulation, and every file is left as it was.
+// An empty file is replaced.
+TEST(Cli, OutputNeverReplacesTheConfigOrAFileRemcDidNotWrite) {
   ScratchDir dir("outinput");
   std::filesystem::copy_file(source_path("configs/baseline.ini"), dir.file("baseline.ini"));
   std::ofstream(dir.file("scenario.ini")) << "include = baseline.ini\n[tension]\ndialogue = 1\n";
@@ -167,12 +168,19 @@ TEST(Cli, OutputNeverReplacesTheConfigOrAFileThatIsNotHdf5) {
                                        << "outputs = mean(months_restricted)\n[study.factor.dialogue]\n"
                                        << "key = tension.dialogue\nlevels = 0, 1\n";
   std::ofstream(dir.file("notes.txt")) << "an analyst's notes";
+  const auto made = remc::test::run_python("-c \"import h5py; h5py.File('" + dir.file("data.h5") +
+                                           "', 'w')['x'] = [1.0, 2.0]\"");
+  ASSERT_EQ(made.exit_code, 0) << made.output;
   const auto contents = [&](const std::string& name) {
-    std::ifstream in(dir.file(name));
+    std::ifstream in(dir.file(name), std::ios::binary);
     return std::string(std::istreambuf_iterator<char>(in), {});
   };
-  const std::string before = contents("baseline.ini") + contents("scenario.ini") + contents("study.ini");
+  const std::vector<std::string> kept = {"baseline.ini", "scenario.ini", "study.ini", "notes.txt", "data.h5"};
+  std::vector<std::string> before;
+  for (const std::string& name : kept) before.push_back(contents(name));
   const std::string run = "run --config " + dir.file("scenario.ini") + kQuick + " --out ";
+  const std::string study = "study --quiet --config " + dir.file("study.ini") + " --out ";
+  const std::string foreign = "it exists and is not a file remc wrote";
   struct Case {
     std::string args;
     int exit_code;
@@ -181,19 +189,23 @@ TEST(Cli, OutputNeverReplacesTheConfigOrAFileThatIsNotHdf5) {
   const Case cases[] = {
       {run + dir.file("scenario.ini"), 2, "is the config file"},
       {run + dir.file("baseline.ini"), 2, "is a file the config includes, " + dir.file("baseline.ini")},
-      {run + dir.file("notes.txt"), 1, "not an HDF5 file"},
-      {"study --quiet --config " + dir.file("study.ini") + " --out " + dir.file("study.ini"), 2, "is the config file"},
-      {"study --quiet --config " + dir.file("study.ini") + " --out " + dir.file("baseline.ini"), 2,
-       "a file the config includes"},
+      {run + dir.file("notes.txt"), 1, foreign},
+      {run + dir.file("data.h5"), 1, foreign},
+      {study + dir.file("study.ini"), 2, "is the config file"},
+      {study + dir.file("baseline.ini"), 2, "a file the config includes"},
+      {study + dir.file("notes.txt"), 1, foreign},
   };
   for (const Case& c : cases) {
     const auto r = run_remc(c.args);
     EXPECT_EQ(r.exit_code, c.exit_code) << c.args << ": " << r.output;
     EXPECT_NE(r.output.find(c.message), std::string::npos) << c.args << ": " << r.output;
   }
-  EXPECT_EQ(contents("baseline.ini") + contents("scenario.ini") + contents("study.ini"), before);
-  EXPECT_EQ(contents("notes.txt"), "an analyst's notes");
-  EXPECT_EQ(dir.entries(), 4);  // nothing written, no temporary file left
+  for (std::size_t i = 0; i < kept.size(); ++i) EXPECT_EQ(contents(kept[i]), before[i]) << kept[i];
+  EXPECT_EQ(dir.entries(), 5);  // nothing written, no temporary file left
+  // An empty file holds nothing to lose; a remc result may be replaced.
+  std::ofstream(dir.file("empty.h5")).close();
+  EXPECT_EQ(run_remc(run + dir.file("empty.h5")).exit_code, 0);
+  EXPECT_EQ(run_remc(run + dir.file("empty.h5")).exit_code, 0);
 }
 
 // A block never holds more paths than the run: a huge --block-paths on a
@@ -251,5 +263,6 @@ TEST(Cli, InfoMarksQuantilesOfCoarseHistograms) {
                 .exit_code,
             0);
   const auto fine_info = run_remc("info " + dir.file("fine.h5"));
+  EXPECT_EQ(fine_info.exit_code, 0) << fine_info.output;
   EXPECT_EQ(fine_info.output.find("wider than 5 %"), std::string::npos) << fine_info.output;
 }

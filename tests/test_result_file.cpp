@@ -353,7 +353,8 @@ TEST(ResultFile, InfoBoundsProbabilitiesOfZeroAndOne) {
   EXPECT_EQ(probability_with_error(0.0, 0.0, 20000, &bounded), "0 % (< 0.015 %)");
   EXPECT_TRUE(bounded);
   EXPECT_EQ(probability_with_error(1.0, 0.0, 20000, &bounded), "100 % (> 99.985 %)");
-  EXPECT_EQ(probability_with_error(0.0, 0.0, 3000, &bounded), "0 % (< 0.100 %)");
+  EXPECT_EQ(probability_with_error(0.0, 0.0, 3000, &bounded), "0 % (< 0.10 %)");  // not 0.100
+  EXPECT_EQ(probability_with_error(1.0, 0.0, 3000, &bounded), "100 % (> 99.90 %)");
   EXPECT_EQ(probability_with_error(1.0, 0.0, 1, &bounded), "100 % (> 5 %)");
 }
 
