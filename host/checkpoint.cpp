@@ -5,6 +5,7 @@
 #include <atomic>
 #include <csignal>
 #include <filesystem>
+#include <sstream>
 #include <utility>
 
 #include "errors.h"
@@ -34,6 +35,9 @@ void write_checkpoint(const std::string& path, const Checkpoint& c) {
     file.set_attribute("out", c.out);
     file.set_attribute("sharded", static_cast<std::int64_t>(c.sharded ? 1 : 0));
     file.set_attribute("end_path", static_cast<std::int64_t>(c.end_path));
+    std::string targets;  // one per line (an expression has no line break)
+    for (const std::string& t : c.targets) targets += (targets.empty() ? "" : "\n") + t;
+    file.set_attribute("targets", targets);
     write_run_state(file, c.state);
   });
 }
@@ -55,6 +59,8 @@ Checkpoint read_checkpoint(const std::string& path) {
     c.out = file.has_attribute("out") ? file.string_attribute("out") : std::string();
     c.sharded = file.int_attribute("sharded") != 0;
     c.end_path = static_cast<std::uint64_t>(file.int_attribute("end_path"));
+    std::istringstream targets(file.has_attribute("targets") ? file.string_attribute("targets") : "");
+    for (std::string line; std::getline(targets, line);) c.targets.push_back(line);
     c.state = read_run_state(file);
   } catch (const UsageError&) {
     throw;

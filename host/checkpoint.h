@@ -9,6 +9,8 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
+#include <string>
 
 #include "aggregator.h"
 #include "engine.h"
@@ -25,6 +27,7 @@ struct Checkpoint {
   std::string out;          // the result file the run was asked to write
   bool sharded = false;     // state.shard is a --shard K/N slice
   std::uint64_t end_path = 0;  // one past the last path of the run (or shard)
+  std::vector<std::string> targets;  // the run's --target arguments, so a resume keeps them
   RunState state;           // paths [state.first_path, state.first_path + state.paths) done
 };
 

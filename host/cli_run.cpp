@@ -168,6 +168,15 @@ RunSetup prepare_run(const std::vector<std::string>& raw_args) {
   if (!a.resume.empty()) s.resumed = read_checkpoint(a.resume);
   s.cfg = s.resumed ? config_for_resume(a, *s.resumed) : load_config(a.config, a.sets);
   s.plan = make_plan(s.cfg);
+  if (s.resumed && !s.resumed->targets.empty()) {
+    // A requeued job typically repeats only --resume: the run keeps the
+    // targets it began with, and --target given again must repeat them.
+    if (a.targets.empty()) a.targets = s.resumed->targets;
+    if (a.targets != s.resumed->targets)
+      throw UsageError("run: --resume " + a.resume + ": --target differs from the checkpointed run's targets (" +
+                       s.resumed->targets.front() + (s.resumed->targets.size() > 1 ? ", ..." : "") +
+                       "); omit --target to keep them");
+  }
   s.targets = parse_targets(a, s.cfg, s.plan);
   if (s.resumed && s.resumed->sharded && !s.targets.empty())
     throw UsageError("run: --target cannot be combined with resuming a shard: whether to stop depends on all the paths");
@@ -220,6 +229,7 @@ class SinkChain {
       base.out = std::filesystem::absolute(s.out).string();
       base.sharded = s.slice.sharded;
       base.end_path = s.slice.end_path;
+      base.targets = s.args.targets;
       base.state = run_state(s.cfg, s.slice, s.options.first_path, s.options.block_paths, aggregator, restored);
       checkpointing_.emplace(aggregator, s.checkpoint_path, s.args.checkpoint_every, base);
       top_ = &*checkpointing_;

@@ -145,8 +145,11 @@ TEST(Checkpoint, ResumeFromAnotherFolderWritesWhereTheRunWasTo) {
 }
 
 // A target run stopped early stores its config with run.paths = the paths
-// done; resumed, the header line still names every original --set.
-TEST(Checkpoint, ResumedTargetRunKeepsItsSetsInTheConfigHeader) {
+// done; resumed, the header line still names every original --set. The
+// checkpoint keeps the targets: a requeued job that repeats only --resume
+// still stops at them (not at --max-paths), and different targets on resume
+// are refused.
+TEST(Checkpoint, ResumedTargetRunKeepsItsTargetsAndSets) {
   ScratchDir dir("ck-target");
   // About 500,000 paths (std of Dy cum_shortage about 20 t): a second or two.
   const std::string target = " --target \"mean(cum_shortage, dy)=0.055\"";
@@ -157,9 +160,18 @@ TEST(Checkpoint, ResumedTargetRunKeepsItsSetsInTheConfigHeader) {
                              " --checkpoint " + ck + " --checkpoint-every 0.05 & pid=$!; while [ ! -f " + ck +
                              " ]; do sleep 0.01; done; kill -TERM $pid; wait $pid; exit $?";
   ASSERT_EQ(run_command("sh -c '" + script + "'").exit_code, 3);
-  const auto r = run_remc("run --resume " + ck + " --quiet" + target);
+  const auto other = run_remc("run --resume " + ck + " --quiet --target \"mean(cum_shortage, dy)=0.5\"");
+  EXPECT_EQ(other.exit_code, 2) << other.output;
+  EXPECT_NE(other.output.find("--target differs from the checkpointed run's targets"), std::string::npos)
+      << other.output;
+  const auto r = run_remc("run --resume " + ck + " --quiet");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const auto header = run_python("-c \"import h5py; print(h5py.File('" + out + "')['/'].attrs['config'].splitlines()[0])\"");
   ASSERT_EQ(header.exit_code, 0) << header.output;
   EXPECT_NE(header.output.find("--set run.months=24 --set run.paths="), std::string::npos) << header.output;
+  const auto stopped = run_python("-c \"import h5py; f = h5py.File('" + out +
+                                  "'); print(f.attrs['paths'], f['/targets'].attrs['stop_reason'])\"");
+  ASSERT_EQ(stopped.exit_code, 0) << stopped.output;
+  EXPECT_NE(stopped.output.find("all targets met"), std::string::npos) << stopped.output;
+  EXPECT_LT(std::stoll(stopped.output), 2000000) << stopped.output;
 }
