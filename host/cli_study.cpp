@@ -93,6 +93,11 @@ int command_study(const std::vector<std::string>& args) {
     check_output_is_not_an_input("study: result file", out, spec->base.input_files);
     if (mpi::rank() == 0) check_output_writable(out);
     design.emplace(make_design(*spec));
+    // Every rank simulates at least one point (as a run's ranks take at least one block each).
+    if (design->points < static_cast<std::uint64_t>(mpi::size()))
+      throw UsageError("study: mpirun with " + std::to_string(mpi::size()) + " ranks, but the study has " +
+                       std::to_string(design->points) + " design points; use at most " +
+                       std::to_string(design->points) + " ranks");
     const PointSlice slice = point_slice(design->points, mpi::rank(), mpi::size());
     values = simulate_points(*spec, *design, slice.first, slice.count, options, &info);
   } catch (...) {

@@ -5,6 +5,8 @@
 // Skipped when remc was built without MPI or mpirun is missing.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "cli_util.h"
@@ -101,6 +103,20 @@ TEST(Mpi, TooManyRanksForTheBlocksNamesTheRanks) {
                                   "--config " + source_path("configs/baseline.ini") +
                                       " --paths 1000 --block-paths 1024 --quiet",
                                   "mpirun with 2 ranks: the run has 1 block");
+}
+
+// A study with fewer design points than ranks would leave a rank idle (and
+// its provenance empty): like a run with too few blocks, exit 2.
+TEST(Mpi, TooManyRanksForTheStudyNamesTheRanks) {
+  if (!mpi_available()) GTEST_SKIP() << "remc built without MPI, or no mpirun";
+  ScratchDir dir("mpi-study-ranks");
+  std::ofstream(dir.file("one.ini")) << "include = " << source_path("configs/baseline.ini") << "\n"
+                                     << "[study]\nmethod = grid\npaths = 1024\noutputs = mean(months_restricted)\n"
+                                     << "[study.factor.dialogue]\nkey = tension.dialogue\nlevels = 1\n";
+  const auto r = run_command(mpirun(3) + " study --quiet --config " + dir.file("one.ini") + " --out " + dir.file("x.h5"));
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_EQ(count(r.output, "mpirun with 3 ranks, but the study has 2 design points"), 1u) << r.output;
+  EXPECT_FALSE(std::filesystem::exists(dir.file("x.h5")));
 }
 
 TEST(Mpi, UnwritableOutputEndsEveryRankWithExitOne) {
