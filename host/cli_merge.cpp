@@ -61,7 +61,12 @@ void check_same_run(const Part& first, const Part& part) {
   differ("remc version", first.provenance.remc_version, part.provenance.remc_version);
   differ("block size", std::to_string(first.state.block_paths), std::to_string(part.state.block_paths));
   differ("shard count", std::to_string(first.state.shard.count), std::to_string(part.state.shard.count));
-  differ("config (hash)", first.state.config_hash, part.state.config_hash);
+  if (first.state.config_hash != part.state.config_hash) {
+    const std::string where = first_config_difference(part.provenance.config, first.provenance.config);
+    throw UsageError("merge: " + part.path + ": config differs from " + first.path +
+                     (where.empty() ? " (hash " + part.state.config_hash + " against " + first.state.config_hash + ")"
+                                    : ": " + where));
+  }
 }
 
 std::string slice_name(const Part& p) {

@@ -3,6 +3,8 @@
 
 #include <cstdio>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "errors.h"
 
@@ -46,12 +48,15 @@ PathSlice shard_slice(std::uint64_t total_paths, std::uint64_t block_paths, cons
   return slice;
 }
 
-std::string config_hash(const std::string& resolved_text) {
-  // Comment lines are left out: the resolved text's header names the file
-  // and --set arguments as given, which may differ for the same config. So
-  // is [output] file: where a result goes does not change what it holds
-  // (shards may name their parts with --set output.file as with --out).
-  std::uint64_t h = 14695981039346656037ull;
+namespace {
+
+// The lines of a resolved config that say what a run computes, each with its
+// section (lines keep their '\n'). Comment lines are left out: the header
+// names the file and --set arguments as given, which may differ for the same
+// config. So is [output] file: where a result goes does not change what it
+// holds (shards may name their parts with --set output.file as with --out).
+std::vector<std::pair<std::string, std::string>> significant_lines(const std::string& resolved_text) {
+  std::vector<std::pair<std::string, std::string>> lines;
   std::string section;
   std::size_t begin = 0;
   while (begin < resolved_text.size()) {
@@ -63,6 +68,31 @@ std::string config_hash(const std::string& resolved_text) {
     const bool output_file = section == "[output]" && line.rfind("file", 0) == 0 &&
                              line.find_first_not_of(" \t", 4) == line.find('=');
     if (line.empty() || line[0] == '#' || output_file) continue;
+    lines.emplace_back(section, line);
+  }
+  return lines;
+}
+
+std::string trimmed(const std::string& line) {
+  const std::size_t end = line.find_last_not_of(" \t\r\n");
+  return end == std::string::npos ? std::string() : line.substr(0, end + 1);
+}
+
+}  // namespace
+
+std::string first_config_difference(const std::string& a, const std::string& b) {
+  const auto la = significant_lines(a), lb = significant_lines(b);
+  for (std::size_t i = 0; i < la.size() || i < lb.size(); ++i) {
+    const std::string x = i < la.size() ? la[i].first + " " + trimmed(la[i].second) : "(end)";
+    const std::string y = i < lb.size() ? lb[i].first + " " + trimmed(lb[i].second) : "(end)";
+    if (x != y) return "'" + x + "' against '" + y + "'";
+  }
+  return "";
+}
+
+std::string config_hash(const std::string& resolved_text) {
+  std::uint64_t h = 14695981039346656037ull;
+  for (const auto& [section, line] : significant_lines(resolved_text)) {
     for (unsigned char c : line) {
       h ^= c;
       h *= 1099511628211ull;

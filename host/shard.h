@@ -36,4 +36,8 @@ PathSlice shard_slice(std::uint64_t total_paths, std::uint64_t block_paths, cons
 // be recognised without comparing whole texts.
 std::string config_hash(const std::string& resolved_text);
 
+// The first line where two resolved configs differ in what config_hash
+// covers, as "'[section] key = a' against '[section] key = b'" ("" if none).
+std::string first_config_difference(const std::string& a, const std::string& b);
+
 }  // namespace remc

@@ -151,7 +151,10 @@ TEST(Shards, MergeRefusesPartsThatDoNotBelongTogether) {
             0);
   r = run_remc("merge " + parts[0] + " " + other_config + " " + parts[2] + " -o " + out);
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.output.find("other_config.h5: config"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("other_config.h5: config differs"), std::string::npos) << r.output;
+  // The message names the first differing key of the two resolved configs.
+  EXPECT_NE(r.output.find("'[tension] dialogue = 1' against '[tension] dialogue = 0'"), std::string::npos)
+      << r.output;
 
   // A part written by another remc version, or with another block size.
   const std::string other_version = dir.file("other_version.h5");
