@@ -61,15 +61,19 @@ Handle dataspace(const std::vector<hsize_t>& dims) {
 
 void silence_errors() { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
 
-bool is_remc_file(const std::string& path) {
+std::string filetype_of(const std::string& path) {
   silence_errors();
   try {
     const File f = File::open_read_only(path);
-    return f.has_attribute("filetype") && f.string_attribute("filetype").rfind("remc-", 0) == 0;
+    return f.has_attribute("filetype") ? f.string_attribute("filetype") : std::string();
   } catch (const std::exception&) {
-    return false;
+    return "";
   }
 }
+
+bool has_filetype(const std::string& path, const std::string& filetype) { return filetype_of(path) == filetype; }
+
+bool is_remc_file(const std::string& path) { return filetype_of(path).rfind("remc-", 0) == 0; }
 
 std::string why_not_replaceable(const std::string& path) {
   std::error_code ec;
@@ -100,16 +104,6 @@ void write_atomically(const std::string& path, const std::string& what, const st
     const int error = errno;
     std::remove(temp.c_str());
     throw RuntimeError(failed + "renaming " + temp + " failed: " + std::strerror(error));
-  }
-}
-
-bool has_filetype(const std::string& path, const std::string& filetype) {
-  silence_errors();
-  try {
-    const File f = File::open_read_only(path);
-    return f.has_attribute("filetype") && f.string_attribute("filetype") == filetype;
-  } catch (const std::exception&) {
-    return false;
   }
 }
 

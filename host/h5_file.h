@@ -126,6 +126,10 @@ class File : public Group {
 // Turns off HDF5's automatic error printing (idempotent).
 void silence_errors();
 
+// The root attribute `filetype` of the HDF5 file at `path`: "" when it has
+// none or is not a readable HDF5 file.
+std::string filetype_of(const std::string& path);
+
 // Whether `path` is an HDF5 file whose root attribute `filetype` is
 // `filetype` (false for anything else, including unreadable files).
 bool has_filetype(const std::string& path, const std::string& filetype);
