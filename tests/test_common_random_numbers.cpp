@@ -15,6 +15,7 @@
 #include "random_slots.h"
 #include "rng.h"
 #include "simulate.h"
+#include "simulate_paths.h"
 
 namespace {
 
@@ -32,19 +33,7 @@ RunConfig baseline(std::vector<std::string> sets = {}) {
 }
 
 // Every monthly and summary value of paths 0 .. kPaths - 1, cell-major.
-std::vector<float> simulate(const RunConfig& c) {
-  remc::PathSimulator<remc::ScalarLanes> sim;
-  sim.model = &c.model;
-  sim.layout.materials = c.model.materials;
-  sim.layout.months = c.model.months;
-  sim.layout.regimes = c.model.regime.count;
-  sim.seed = kSeed;
-  sim.stride = kPaths;
-  std::vector<float> out(static_cast<std::size_t>(sim.layout.cell_count()) * kPaths);
-  sim.out = out.data();
-  for (int p = 0; p < kPaths; ++p) sim(static_cast<std::uint64_t>(p));
-  return out;
-}
+std::vector<float> simulate(const RunConfig& c) { return remc_test::simulate_paths(c.model, kSeed, 0, kPaths); }
 
 // Number of (cell, path) values that differ in their bits or NaN-ness.
 int differing_values(const std::vector<float>& a, const std::vector<float>& b) {

@@ -14,6 +14,7 @@
 #include "lane_math.h"
 #include "rng.h"
 #include "simulate.h"
+#include "simulate_paths.h"
 
 namespace {
 
@@ -143,24 +144,7 @@ TEST(LaneRng, VectorLanesMatchScalar) {
 // and W paths at a time: identical bits. 64 paths, 120 months.
 template <class L>
 std::vector<float> simulate(const remc::Model& md, int paths) {
-  remc::PathSimulator<L> sim;
-  sim.model = &md;
-  sim.layout.materials = md.materials;
-  sim.layout.months = md.months;
-  sim.layout.regimes = md.regime.count;
-  sim.seed = 2024;
-  sim.first_path = 4096;
-  sim.stride = static_cast<std::uint64_t>(paths) + 32;
-  std::vector<float> out(static_cast<std::size_t>(sim.layout.cell_count()) * sim.stride + 64);
-  // Aligned for the non-temporal stores of the vector lanes.
-  float* base = out.data();
-  while (reinterpret_cast<std::uintptr_t>(base) % 64 != 0) ++base;
-  sim.out = base;
-  for (int g = 0; g < paths / L::width; ++g) sim(static_cast<std::uint64_t>(g));
-  std::vector<float> values;
-  for (int c = 0; c < sim.layout.cell_count(); ++c)
-    for (int p = 0; p < paths; ++p) values.push_back(base[static_cast<std::size_t>(c) * sim.stride + p]);
-  return values;
+  return remc_test::simulate_paths<L>(md, 2024, 4096, paths);
 }
 
 TEST(LaneSimulator, VectorLanesGiveTheScalarPathsBitForBit) {

@@ -14,6 +14,7 @@
 #include "projects.h"
 #include "rng.h"
 #include "simulate.h"
+#include "simulate_paths.h"
 #include "test_util.h"
 
 namespace {
@@ -121,22 +122,16 @@ remc::Model one_project_model() {
 // Also checks that capacity is 0 before that month and exactly the project's
 // capacity from then on.
 std::vector<int> online_months(const remc::Model& md, std::uint32_t seed, std::uint64_t first, int count) {
-  remc::PathSimulator<remc::ScalarLanes> sim;
-  sim.model = &md;
-  sim.layout.materials = md.materials;
-  sim.layout.months = md.months;
-  sim.layout.regimes = md.regime.count;
-  sim.seed = seed;
-  sim.first_path = first;
-  sim.stride = static_cast<std::uint64_t>(count);
-  std::vector<float> out(static_cast<std::size_t>(sim.layout.cell_count()) * static_cast<std::size_t>(count));
-  sim.out = out.data();
-  for (int p = 0; p < count; ++p) sim(static_cast<std::uint64_t>(p));
+  const std::vector<float> out = remc_test::simulate_paths(md, seed, first, count);
+  remc::OutputLayout layout;
+  layout.materials = md.materials;
+  layout.months = md.months;
+  layout.regimes = md.regime.count;
 
   std::vector<int> online(static_cast<std::size_t>(count), -1);
   for (int p = 0; p < count; ++p) {
     for (int t = 0; t < md.months; ++t) {
-      const float cap = out[static_cast<std::size_t>(sim.layout.monthly_material(remc::kCapacityTpy, 0, t)) * count +
+      const float cap = out[static_cast<std::size_t>(layout.monthly_material(remc::kCapacityTpy, 0, t)) * count +
                             static_cast<std::size_t>(p)];
       if (online[static_cast<std::size_t>(p)] < 0) {
         if (cap != 0.0f) {
