@@ -61,7 +61,9 @@ REMC_HD_INLINE MarketFlowsT<F> clear_market(const MarketInputsT<F>& in) {
   f.gap_all = max_lanes(zero, in.demand_all - f.keep_all - f.to_allies);
   f.export_imp = in.allow_imp * f.gap_imp;
   f.export_all = in.allow_all * f.gap_all;
-  f.withheld = f.gap_imp + f.gap_all - f.export_imp - f.export_all;
+  // W = G - X, computed per destination as (1 - a) G so it is never below 0
+  // (G_imp + G_all - X_imp - X_all can round to a tiny negative under a = 1).
+  f.withheld = (1.0f - in.allow_imp) * f.gap_imp + (1.0f - in.allow_all) * f.gap_all;
   // 3. Importer supply before the stockpile; the allies' shortage.
   f.supply_imp = min_lanes(in.demand_imp, in.output_imp) + f.to_imp + f.export_imp;
   f.short_all = max_lanes(zero, in.demand_all - f.keep_all - f.to_allies - f.export_all);
