@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <sstream>
 #include <string>
 
 #include "errors.h"
@@ -115,6 +116,22 @@ HistSpec overridden(const HistOverride& o, int default_bins, const std::string& 
   if (o.log_scale && !(o.lo > 0.0f))
     bad_output("hist." + key, "a log scale needs lo > 0 (got " + std::to_string(o.lo) + ")");
   return HistSpec::make(o.lo, o.hi, bins, o.log_scale);
+}
+
+// Every value must have a bin: float edges and a finite, positive bins-per-
+// unit scale. A range whose width overflows float (linear -2e38 2e38), or a
+// default range computed from extreme parameters, would put every value in
+// one bin and report coarse quantiles as exact.
+void check_usable(const HistSpec& spec, const std::string& key, bool overridden_here) {
+  if (std::isfinite(spec.lo) && std::isfinite(spec.hi) && std::isfinite(spec.origin) && std::isfinite(spec.scale) &&
+      spec.scale > 0.0f)
+    return;
+  if (overridden_here) bad_output("hist." + key, "hi - lo must be a finite float (below 3.4e38)");
+  std::ostringstream range;
+  range << "[" << spec.lo << ", " << spec.hi << "]";
+  bad_output("hist." + key, "the default range " + range.str() +
+                                " is not usable in float (extreme parameters in the config); set hist." + key +
+                                " = linear LO HI or log LO HI");
 }
 
 int material_index(const RunConfig& config, const std::string& name) {
@@ -269,7 +286,9 @@ int spec_of(const AggregationPlan& plan, const MetricInfo& metric, int material)
   return plan.cell_spec[cell_of(plan.layout, metric, material, 0)];
 }
 
-AggregationPlan make_plan(const RunConfig& config) {
+namespace {
+
+AggregationPlan build_plan(const RunConfig& config) {
   const Model& model = config.model;
   const OutputOptions& output = config.output;
   if (output.bins < 1) bad_output("bins", std::to_string(output.bins) + " must be >= 1");
@@ -289,11 +308,17 @@ AggregationPlan make_plan(const RunConfig& config) {
       const std::string specific = per_material && m < static_cast<int>(config.material_names.size())
                                        ? std::string(metric.name) + "." + config.material_names[m]
                                        : std::string();
+      std::string key = specific.empty() ? std::string(metric.name) : specific;
+      bool set_in_config = true;
       if (!specific.empty() && output.hist.count(specific)) {
         spec = overridden(output.hist.at(specific), output.bins, specific);
       } else if (output.hist.count(metric.name)) {
+        key = metric.name;
         spec = overridden(output.hist.at(metric.name), output.bins, metric.name);
+      } else {
+        set_in_config = false;
       }
+      check_usable(spec, key, set_in_config);
       spec.threshold_count = static_cast<int>(thresholds.size());
       std::copy(thresholds.begin(), thresholds.end(), spec.thresholds);
       const int index = static_cast<int>(plan.specs.size());
@@ -309,6 +334,17 @@ AggregationPlan make_plan(const RunConfig& config) {
     plan.hist_size += static_cast<std::uint64_t>(plan.specs[plan.cell_spec[c]].bins) + 2;
   }
   return plan;
+}
+
+}  // namespace
+
+AggregationPlan make_plan(const RunConfig& config) {
+  try {
+    return build_plan(config);
+  } catch (const ConfigError& e) {
+    if (config.config_file.empty()) throw;
+    throw ConfigError(config.config_file + ": " + e.what());  // checks of the whole model name the file too
+  }
 }
 
 }  // namespace remc

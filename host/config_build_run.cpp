@@ -202,6 +202,8 @@ void build_output(ConfigReader& r) {
         r.fail(s, key, lo < hi ? "LO must be < HI, also in single precision (they round to the same float)"
                                : "LO must be < HI");
       if (h.log_scale && !(lo > 0)) r.fail(s, key, "a log histogram needs LO > 0");
+      if (!std::isfinite(static_cast<float>(hi) - static_cast<float>(lo)))
+        r.fail(s, key, "HI - LO must be a finite float (at most 3.4e38), or no value has a bin of its own");
       if (w.size() == 4 && !(bins >= 1 && bins <= 100000)) r.fail(s, key, "BINS must be in [1, 100000]");
       h.lo = static_cast<float>(lo);
       h.hi = static_cast<float>(hi);

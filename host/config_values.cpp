@@ -15,6 +15,14 @@ namespace remc {
 namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
+constexpr double kFloatMax = std::numeric_limits<float>::max();
+// The engine's normals come from Box-Muller on uniforms >= 1.2e-10 (kernels/rng.h),
+// so |z| < 6.8: seven standard deviations bound every draw.
+constexpr double kMaxNormalDraw = 7.0;
+constexpr double kMaxExpArgument = 88.0;  // exp_lanes clamps its argument here (kernels/lane_math.h)
+// Below this a beta's gamma draws overflow float's exponent range; the draws
+// are 0 or 1 long before.
+constexpr double kMinBetaShape = 1e-6;
 
 // Standard normal CDF.
 double phi(double z) { return 0.5 * std::erfc(-z / std::sqrt(2.0)); }
@@ -115,8 +123,8 @@ struct Cursor {
     if (tok.empty()) throw ValueError("malformed distribution '" + s + "': expected a number" + near());
     try {
       return parse_number(tok);
-    } catch (const ValueError&) {
-      throw ValueError("malformed distribution '" + s + "': '" + tok + "' is not a number");
+    } catch (const ValueError& e) {
+      throw ValueError("malformed distribution '" + s + "': " + e.what());  // says what is wrong with the number
     }
   }
   std::vector<double> args() {
@@ -308,11 +316,16 @@ ParsedDist parse_distribution(const std::string& text) {
   switch (info.kind) {
     case DistKind::kNormal:
       if (!(d.b > 0)) throw ValueError(bad + "sd must be > 0");
+      if (!(std::fabs(d.a) + kMaxNormalDraw * d.b <= kFloatMax))
+        throw ValueError(bad + "draws reach mu +- 7 sd, which must stay below 3.4e38 (the largest float)");
       d.support_lo = -kInf, d.support_hi = kInf, d.mean = d.a;
       break;
     case DistKind::kLognormal:
       if (!(d.a > 0)) throw ValueError(bad + "median must be > 0");
       if (!(d.b > 0)) throw ValueError(bad + "sigma must be > 0");
+      if (!(kMaxNormalDraw * d.b <= kMaxExpArgument && std::log(d.a) + kMaxNormalDraw * d.b <= std::log(kFloatMax)))
+        throw ValueError(bad + "draws reach median * e^(7 sigma), which must stay below 3.4e38 (the largest float), "
+                               "with 7 sigma <= 88");
       d.support_lo = 0, d.support_hi = kInf, d.mean = d.a * std::exp(0.5 * d.b * d.b);
       break;
     case DistKind::kUniform:
@@ -326,6 +339,8 @@ ParsedDist parse_distribution(const std::string& text) {
       break;
     case DistKind::kBeta:
       if (!(d.a > 0 && d.b > 0)) throw ValueError(bad + "a and b must be > 0");
+      if (!(d.a >= kMinBetaShape && d.b >= kMinBetaShape))
+        throw ValueError(bad + "a and b must be >= 1e-6 (smaller shapes draw only 0 or 1 in float: use bernoulli)");
       d.support_lo = 0, d.support_hi = 1, d.mean = d.a / (d.a + d.b);
       break;
     case DistKind::kBernoulli:

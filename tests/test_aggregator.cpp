@@ -81,6 +81,34 @@ TEST(AggregationPlan, OverridesAndThresholds) {
   EXPECT_EQ(max_frac.thresholds[2], 0.3f);
 }
 
+// A default range that float cannot hold (from extreme but valid parameters,
+// here a nominal demand growth of 1e6 a year for ten years) is refused,
+// naming the key to set, instead of putting every value in one bin.
+TEST(AggregationPlan, RefusesADefaultRangeFloatCannotHold) {
+  RunConfig config = small_config();
+  config.model.months = 120;
+  config.model.demand[0][0].growth.value = 1e6f;
+  try {
+    make_plan(config);
+    FAIL() << "no error";
+  } catch (const ConfigError& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find("[output] hist.shortage_t." + config.material_names[0] + ": the default range [0, inf]"),
+              std::string::npos)
+        << msg;
+    EXPECT_NE(msg.find("set hist.shortage_t." + config.material_names[0] + " = linear LO HI"), std::string::npos) << msg;
+  }
+  config.output.hist["shortage_t"] = HistOverride{0.0f, 100.0f, 10, false};
+  config.output.hist["cum_shortage"] = HistOverride{0.0f, 100.0f, 10, false};
+  config.output.hist["shortage_cost"] = HistOverride{0.0f, 100.0f, 10, false};
+  config.output.hist["total_shortage_cost"] = HistOverride{0.0f, 100.0f, 10, false};
+  config.output.hist["excess_import_cost"] = HistOverride{0.0f, 100.0f, 10, false};
+  config.output.hist["total_excess_import_cost"] = HistOverride{0.0f, 100.0f, 10, false};
+  config.output.hist["china_lost_revenue"] = HistOverride{0.0f, 100.0f, 10, false};
+  config.output.hist["total_china_lost_revenue"] = HistOverride{0.0f, 100.0f, 10, false};
+  EXPECT_NO_THROW(make_plan(config));  // every overflowing range overridden
+}
+
 TEST(AggregationPlan, RejectsBadOverrides) {
   const auto rejects = [](const std::function<void(RunConfig&)>& edit) {
     RunConfig config = small_config();
@@ -93,6 +121,7 @@ TEST(AggregationPlan, RejectsBadOverrides) {
   rejects([](RunConfig& c) { c.output.hist["price"] = HistOverride{2.0f, 1.0f, 10, false}; });
   rejects([](RunConfig& c) { c.output.hist["price"] = HistOverride{0.0f, 1.0f, 10, true}; });
   rejects([](RunConfig& c) { c.output.hist["regime"] = HistOverride{}; });
+  rejects([](RunConfig& c) { c.output.hist["tension"] = HistOverride{-2e38f, 2e38f, 10, false}; });  // width is inf
   rejects([](RunConfig& c) { c.output.thresholds["regime"] = {1.0f}; });
   rejects([](RunConfig& c) { c.output.thresholds["price_gap"] = {1, 2, 3, 4, 5, 6, 7, 8, 9}; });
   rejects([](RunConfig& c) { c.output.thresholds["max_shortage_frac"] = {1, 2, 3, 4, 5, 6, 7, 8}; });

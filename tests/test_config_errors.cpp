@@ -163,6 +163,8 @@ TEST(BadValues, MoreRangeAndLimitChecks) {
             std::string::npos);
   EXPECT_EQ(err("price.dy.eta=1.2e-38"), "");  // the smallest normal float
   EXPECT_NE(err("output.hist.price=linear 1 1.00000001").find("also in single precision"), std::string::npos);
+  EXPECT_NE(err("output.hist.tension=linear -2e38 2e38").find("HI - LO must be a finite float"), std::string::npos);
+  EXPECT_EQ(err("output.hist.tension=linear -1e38 1e38"), "");
   EXPECT_NE(err("output.thresholds.max_shortage_frac=0.2 0.3 0.4 0.5 0.6 0.7 0.8 0.9")
                 .find("[output] thresholds.max_shortage_frac = 0.2 0.3 0.4 0.5 0.6 0.7 0.8 0.9: 9 distinct "
                       "thresholds (with the 0.1 always kept)"),
@@ -177,6 +179,12 @@ TEST(BadValues, MoreRangeAndLimitChecks) {
   EXPECT_NE(err("demand.importer.dy.growth=triangular(0, 0.3, 0.2)").find("mode must be in [lo, hi]"),
             std::string::npos);
   EXPECT_NE(err("tension.retaliation_prob=beta(0, 1)").find("a and b must be > 0"), std::string::npos);
+  // Draws must be finite floats: these would give inf or NaN in the kernels.
+  EXPECT_NE(err("material.dy.home_bias=beta(1.2e-38, 1.2e-38)").find("a and b must be >= 1e-6"), std::string::npos);
+  EXPECT_NE(err("demand.importer.dy.base_tpy=lognormal(100, 30)").find("median * e^(7 sigma)"), std::string::npos);
+  EXPECT_NE(err("demand.importer.dy.growth=normal(0, 1e38)").find("mu +- 7 sd"), std::string::npos);
+  EXPECT_NE(err("demand.importer.dy.growth=uniform(-0.5, 1e39)").find("too large for single precision"),
+            std::string::npos);
   EXPECT_NE(err("tension.dialogue=bernoulli(1.2)").find("p must be in [0, 1]"), std::string::npos);
   EXPECT_NE(err("demand.importer.dy.base_tpy=lognormal(-1, 0.2)").find("median must be > 0"), std::string::npos);
   EXPECT_NE(err("demand.importer.dy.growth=normal(0, 1) truncate(1, 0)").find("needs lo < hi"), std::string::npos);
