@@ -105,6 +105,12 @@ int command_merge(const std::vector<std::string>& args) {
   std::vector<Part> parts;
   for (const std::string& path : inputs) parts.push_back(read_part(path));
   for (const Part& p : parts) check_same_run(parts.front(), p);
+  // The run's config exactly as the parts recorded it; each part's state must fit it.
+  RunConfig cfg = load_config_text(parts.front().provenance.config, parts.front().provenance.config_file);
+  cfg.resolved_text = parts.front().provenance.config;
+  cfg.config_file = parts.front().provenance.config_file;
+  const AggregationPlan plan = make_plan(cfg);
+  for (const Part& p : parts) check_run_state(p.state, plan, "merge: " + p.path);
   std::stable_sort(parts.begin(), parts.end(),
                    [](const Part& a, const Part& b) { return a.state.first_path < b.state.first_path; });
 
@@ -130,11 +136,6 @@ int command_merge(const std::vector<std::string>& args) {
                      " paths (merge every part, or pass --allow-partial)");
   }
 
-  // The run's config exactly as the parts recorded it.
-  RunConfig cfg = load_config_text(parts.front().provenance.config, parts.front().provenance.config_file);
-  cfg.resolved_text = parts.front().provenance.config;
-  cfg.config_file = parts.front().provenance.config_file;
-  const AggregationPlan plan = make_plan(cfg);
   Aggregator aggregator(plan, quantile_levels(cfg.output));
   std::vector<const RunState*> states;
   double part_seconds = 0.0;

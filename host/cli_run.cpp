@@ -168,6 +168,7 @@ RunSetup prepare_run(const std::vector<std::string>& raw_args) {
   if (!a.resume.empty()) s.resumed = read_checkpoint(a.resume);
   s.cfg = s.resumed ? config_for_resume(a, *s.resumed) : load_config(a.config, a.sets);
   s.plan = make_plan(s.cfg);
+  if (s.resumed) check_run_state(s.resumed->state, s.plan, "--resume " + a.resume);
   if (s.resumed && !s.resumed->targets.empty()) {
     // A requeued job typically repeats only --resume: the run keeps the
     // targets it began with, and --target given again must repeat them.

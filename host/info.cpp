@@ -53,8 +53,9 @@ int info_command(const std::string& path, std::ostream& out) {
     print_study_part_info(path, out);
     return 0;
   }
-  // A file of another kind is the wrong argument (exit 2), like a missing one;
-  // a remc result that cannot be read is a runtime error (exit 1).
+  // A file of another kind is the wrong argument (exit 2), like a missing one,
+  // and so is a damaged one whose datasets contradict each other; a remc
+  // result that HDF5 cannot read is a runtime error (exit 1).
   if (is_checkpoint(path))
     throw UsageError("info: " + path + ": a remc checkpoint, not a result; continue the run with remc run --resume " +
                      path);
@@ -69,13 +70,25 @@ int info_command(const std::string& path, std::ostream& out) {
   const std::vector<double> thresholds = result.doubles("/summary/max_shortage_frac/threshold");
   const int at_10 = find_level(thresholds, 0.1);
   if (at_10 < 0) throw RuntimeError(path + ": /summary/max_shortage_frac has no threshold 0.1");
-  const std::vector<double> exceed = result.doubles("/summary/max_shortage_frac/exceedance");
-  const std::vector<double> exceed_error = result.doubles("/summary/max_shortage_frac/exceedance_stderr");
-  const std::vector<double> shortage = result.doubles("/summary/cum_shortage/mean");
-  const std::vector<double> shortage_error = result.doubles("/summary/cum_shortage/stderr");
-  const std::vector<double> exceed_count = result.doubles("/summary/max_shortage_frac/count");
-  const std::vector<double> peak = result.doubles("/summary/peak_price_ratio/quantiles");
-  const std::vector<double> peak_resolution = result.doubles("/summary/peak_price_ratio/resolution");
+  // A dataset whose size contradicts the file's own coordinates is a damaged
+  // (or edited) file: refused, like a file of another kind, before any reading.
+  const auto sized = [&](const std::string& name, std::size_t expected) {
+    std::vector<double> v = result.doubles(name);
+    if (v.size() != expected)
+      throw UsageError("info: " + path + ": " + name + " has " + std::to_string(v.size()) + " values, the file's " +
+                       "coordinates give " + std::to_string(expected) + " (a damaged file?)");
+    return v;
+  };
+  const std::size_t M = materials.size();
+  const std::vector<double> exceed = sized("/summary/max_shortage_frac/exceedance", M * thresholds.size());
+  const std::vector<double> exceed_error = sized("/summary/max_shortage_frac/exceedance_stderr", M * thresholds.size());
+  const std::vector<double> shortage = sized("/summary/cum_shortage/mean", M);
+  const std::vector<double> shortage_error = sized("/summary/cum_shortage/stderr", M);
+  const std::vector<double> exceed_count = sized("/summary/max_shortage_frac/count", M);
+  const std::vector<double> peak = sized("/summary/peak_price_ratio/quantiles", M * nq);
+  const std::vector<double> peak_resolution = sized("/summary/peak_price_ratio/resolution", M * nq);
+  const double restricted = sized("/summary/months_restricted/mean", 1).front();
+  const double restricted_error = sized("/summary/months_restricted/stderr", 1).front();
   const int median = find_level(quantile_levels, 0.5), p95 = find_level(quantile_levels, 0.95);
 
   out << "remc result " << path << ": " << p.paths << (p.paths == 1 ? " path, " : " paths, ") << p.months
@@ -109,8 +122,6 @@ int info_command(const std::string& path, std::ostream& out) {
            " (finer bins: [output] hist.peak_price_ratio)";
   if (bounded || coarse) out << "\n";
 
-  const double restricted = result.doubles("/summary/months_restricted/mean").at(0);
-  const double restricted_error = result.doubles("/summary/months_restricted/stderr").at(0);
   out << "\n  expected months restricted (any regime above the first): " << with_error(restricted, restricted_error)
       << " of " << p.months << "\n\n";
   if (result.has("/targets/expression")) {

@@ -3,6 +3,8 @@
 #include "run_state.h"
 
 #include "errors.h"
+#include "model_limits.h"
+#include "outputs.h"
 
 namespace remc {
 
@@ -69,6 +71,9 @@ bool has_run_state(const h5::File& file) { return file.exists(kGroup); }
 
 RunState read_run_state(const h5::File& file) {
   const h5::Group g = file.open_group(kGroup);
+  const auto damaged = [&](const std::string& why) {
+    return UsageError(file.file_path() + ": /state is damaged: " + why);
+  };
   RunState s;
   s.shard.index = static_cast<int>(g.int_attribute("shard_index"));
   s.shard.count = static_cast<int>(g.int_attribute("shard_count"));
@@ -87,11 +92,23 @@ RunState read_run_state(const h5::File& file) {
   const auto min = g.open_dataset("node_min").read_doubles();
   const auto max = g.open_dataset("node_max").read_doubles();
   const std::int64_t cells = g.int_attribute("cells");
+  // The most cells any valid config has: checked before allocating a tree each.
+  const OutputLayout largest{kMaxMaterials, kMaxMonths, kMaxRegimes};
+  if (cells < 0 || cells > largest.cell_count())
+    throw damaged("cells = " + std::to_string(cells) + ", at most " + std::to_string(largest.cell_count()) + " possible");
+  const std::size_t nodes = cell.size();
+  for (const std::size_t n : {level.size(), start.size(), count.size(), mean.size(), m2.size(), min.size(), max.size()})
+    if (n != nodes) throw damaged("the node_* datasets differ in length (" + std::to_string(nodes) + " and " +
+                                  std::to_string(n) + ")");
   s.trees.resize(static_cast<std::size_t>(cells));
-  for (std::size_t i = 0; i < cell.size(); ++i) {
+  for (std::size_t i = 0; i < nodes; ++i) {
     if (cell[i] < 0 || cell[i] >= cells)
-      throw RuntimeError(file.file_path() + ": /state: node " + std::to_string(i) + " names cell " +
-                         std::to_string(cell[i]) + " of " + std::to_string(cells));
+      throw damaged("node " + std::to_string(i) + " names cell " + std::to_string(cell[i]) + " of " +
+                    std::to_string(cells));
+    // A node spans 2^level chunks from `start`: both must fit in 64 bits.
+    if (level[i] < 0 || level[i] > 40 || start[i] > (std::uint64_t{1} << 62))
+      throw damaged("node " + std::to_string(i) + " has level " + std::to_string(level[i]) + " and start " +
+                    std::to_string(start[i]));
     MomentNode n;
     n.start = start[i];
     n.level = static_cast<int>(level[i]);
@@ -100,12 +117,46 @@ RunState read_run_state(const h5::File& file) {
     n.moments.m2 = m2[i];
     n.moments.min = min[i];
     n.moments.max = max[i];
-    s.trees[static_cast<std::size_t>(cell[i])].push_node(n);
+    try {
+      s.trees[static_cast<std::size_t>(cell[i])].push_node(n);
+    } catch (const RuntimeError& e) {
+      throw damaged("node " + std::to_string(i) + ": " + e.what());
+    }
   }
   s.counts.hist = g.open_dataset("hist").read_uint64();
   s.counts.exceed = g.open_dataset("exceed").read_uint64();
   s.counts.transitions = g.open_dataset("transitions").read_uint64();
   return s;
+}
+
+void check_run_state(const RunState& s, const AggregationPlan& plan, const std::string& file) {
+  const auto damaged = [&](const std::string& why) { return UsageError(file + ": /state is damaged: " + why); };
+  if (s.block_paths == 0 || s.block_paths % kChunkPaths != 0 || s.first_path % kChunkPaths != 0 ||
+      s.paths > s.total_paths || s.first_path > s.total_paths - s.paths)
+    throw damaged("paths " + std::to_string(s.first_path) + " + " + std::to_string(s.paths) + " of " +
+                  std::to_string(s.total_paths) + " in blocks of " + std::to_string(s.block_paths));
+  const std::size_t cells = plan.cell_spec.size();
+  if (s.trees.size() != cells)
+    throw damaged(std::to_string(s.trees.size()) + " cells, the config has " + std::to_string(cells));
+  const CountTotals expected = zero_counts(plan);
+  if (s.counts.hist.size() != expected.hist.size() || s.counts.exceed.size() != expected.exceed.size() ||
+      s.counts.transitions.size() != expected.transitions.size())
+    throw damaged("its counts do not have the sizes of the config's statistics");
+  // Each cell's moments and histogram must cover exactly the part's paths.
+  for (std::size_t c = 0; c < cells; ++c) {
+    const MomentTree& tree = s.trees[c];
+    const bool starts_right = s.paths == 0 || tree.first_chunk() == s.first_path / kChunkPaths;
+    if (!starts_right || tree.result().count != s.paths)
+      throw damaged("cell " + std::to_string(c) + " has moments of " + std::to_string(tree.result().count) +
+                    " paths from chunk " + std::to_string(tree.first_chunk()) + ", the part " +
+                    std::to_string(s.paths) + " from path " + std::to_string(s.first_path));
+    const std::uint64_t slots = static_cast<std::uint64_t>(plan.specs[plan.cell_spec[c]].bins) + 2;
+    std::uint64_t counted = 0;
+    for (std::uint64_t b = 0; b < slots; ++b) counted += s.counts.hist[plan.hist_offset[c] + b];
+    if (counted != s.paths)
+      throw damaged("cell " + std::to_string(c) + " has " + std::to_string(counted) + " histogram counts, the part " +
+                    std::to_string(s.paths) + " paths");
+  }
 }
 
 CountTotals zero_counts(const AggregationPlan& plan) {

@@ -95,6 +95,23 @@ TEST(Checkpoint, ResumeRefusesAnotherConfigOrVersion) {
   EXPECT_FALSE(std::filesystem::exists(dir.file("y.h5")));
 }
 
+// A checkpoint whose slice end was damaged would resume into a run of 2^64
+// paths (the unsigned difference wraps): refused, like a damaged /state.
+TEST(Checkpoint, ResumeRefusesADamagedSlice) {
+  ScratchDir dir("ck-damaged");
+  ASSERT_EQ(interrupted_run(dir, "TERM", 0.0), 3);
+  const std::string ck = dir.file("ck.h5");
+  for (const char* end_path : {"0", "2**62"}) {
+    const auto edit = run_python("-c \"import h5py; f = h5py.File('" + ck + "', 'r+'); f.attrs.modify('end_path', " +
+                                 end_path + ")\"");
+    ASSERT_EQ(edit.exit_code, 0) << edit.output;
+    const auto r = run_remc("run --resume " + ck + " --out " + dir.file("y.h5"));
+    EXPECT_EQ(r.exit_code, 2) << end_path << ": " << r.output;
+    EXPECT_NE(r.output.find("not a readable remc checkpoint (end_path"), std::string::npos) << r.output;
+    EXPECT_FALSE(std::filesystem::exists(dir.file("y.h5")));
+  }
+}
+
 TEST(Checkpoint, CheckpointAndResultMustDiffer) {
   ScratchDir dir("ck-same");
   const auto r = run_remc(kRun + " --out " + dir.file("same.h5") + " --checkpoint " + dir.file("same.h5"));

@@ -247,6 +247,23 @@ TEST(Cli, RunWritesResultAtomicallyAndInfoReadsIt) {
   EXPECT_EQ(bad.exit_code, 2) << bad.output;  // a missing input is a usage error
 }
 
+// A result edited or damaged so that a dataset no longer fits the file's own
+// coordinates is refused by name (exit 2), never read out of bounds.
+TEST(Cli, InfoRefusesADatasetThatContradictsTheCoordinates) {
+  ScratchDir dir("info-damaged");
+  const std::string out = dir.file("baseline.h5");
+  ASSERT_EQ(run_remc("run --config " + source_path("configs/baseline.ini") + kQuick + " --out " + out).exit_code, 0);
+  const auto edit = remc::test::run_python("-c \"import h5py; f = h5py.File('" + out +
+                                "', 'r+'); g = f['summary/cum_shortage']; v = g['mean'][:]; del g['mean']; "
+                                "g['mean'] = v[:1]\"");
+  ASSERT_EQ(edit.exit_code, 0) << edit.output;
+  const auto info = run_remc("info " + out);
+  EXPECT_EQ(info.exit_code, 2) << info.output;
+  EXPECT_NE(info.output.find("/summary/cum_shortage/mean has 1 values, the file's coordinates give 4"),
+            std::string::npos)
+      << info.output;
+}
+
 // Quantiles come from histograms: with ten bins of width 5 for the peak price
 // ratio, info marks them as known only to within their bin.
 TEST(Cli, InfoMarksQuantilesOfCoarseHistograms) {

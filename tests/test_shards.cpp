@@ -204,6 +204,34 @@ TEST(Shards, MergeRefusesPartsThatDoNotBelongTogether) {
   EXPECT_EQ(dir.entries(), files_before + 6);  // other_seed/_config/_version/_block, notes.txt, whole
 }
 
+// A damaged or hand-edited part is refused (exit 2, file named), never merged
+// into wrong statistics and never read out of bounds: node tables of unequal
+// length, impossible tree levels or cell counts, and moments or histograms
+// that do not cover the part's paths.
+TEST(Shards, MergeRefusesDamagedParts) {
+  ScratchDir dir("damaged");
+  const auto parts = run_shards(dir, 2);
+  const std::string out = dir.file("out.h5");
+  const std::vector<std::pair<std::string, std::string>> damages = {
+      {"short_table", "m2 = g['node_m2'][:]; del g['node_m2']; g['node_m2'] = m2[:-3]"},
+      {"level", "g['node_level'][0] = 64"},
+      {"cells", "g.attrs['cells'] = 10**9"},
+      {"node_count", "c = g['node_count'][:]; c[0] += 1; g['node_count'][:] = c"},
+      {"hist", "h = g['hist'][:]; h[0] += 5; g['hist'][:] = h"},
+      {"paths", "g.attrs['paths'] = 2**62"},
+  };
+  for (const auto& [name, edit] : damages) {
+    const std::string part = dir.file(name + ".h5");
+    std::filesystem::copy_file(parts[1], part);
+    const auto e = run_python("-c \"import h5py; f = h5py.File('" + part + "', 'r+'); g = f['state']; " + edit + "\"");
+    ASSERT_EQ(e.exit_code, 0) << name << ": " << e.output;
+    const auto r = run_remc("merge " + parts[0] + " " + part + " -o " + out);
+    EXPECT_EQ(r.exit_code, 2) << name << ": " << r.output;
+    EXPECT_NE(r.output.find(name + ".h5: /state is damaged"), std::string::npos) << name << ": " << r.output;
+    EXPECT_FALSE(std::filesystem::exists(out)) << name;
+  }
+}
+
 TEST(Shards, AllowPartialRecordsThePathsCovered) {
   ScratchDir dir("allow");
   const auto parts = run_shards(dir, 3);
