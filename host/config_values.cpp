@@ -190,7 +190,10 @@ std::string format_number(double v) {
 }
 
 std::string format_float(float v) {
-  if (v == std::floor(v)) return format_number(v);
+  // Whole numbers below 2^24 are exact in float: print them whole. Larger
+  // floats are whole too, but 1e30f is 1.0000000150474662e+30 as a double:
+  // they take the shortest form below, as the config wrote them.
+  if (v == std::floor(v) && std::fabs(v) < 16777216.0f) return format_number(v);
   char buf[64];
   for (int prec = 1; prec <= 9; ++prec) {
     std::snprintf(buf, sizeof buf, "%.*g", prec, static_cast<double>(v));

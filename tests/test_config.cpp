@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "config.h"
+#include "config_values.h"
 #include "errors.h"
 
 namespace remc {
@@ -263,6 +264,19 @@ TEST(Config, ResolvedTextIsSortedAndHasNoIncludes) {
 
 RunConfig with_growth(const std::string& value) {
   return load_config(kMinimal, {"demand.importer.dy.growth=" + value});
+}
+
+// Thresholds are written to results (and values to messages) as the shortest
+// decimal that reads back as the same float: as the config wrote them, so
+// `.sel(threshold=1e30)` finds 1e30.
+TEST(ConfigValues, FloatsPrintAsTheConfigWroteThem) {
+  EXPECT_EQ(format_float(0.3f), "0.3");
+  EXPECT_EQ(format_float(1560.2f), "1560.2");
+  EXPECT_EQ(format_float(52.0f), "52");
+  EXPECT_EQ(format_float(16777215.0f), "16777215");  // below 2^24: whole and exact
+  EXPECT_EQ(format_float(1e30f), "1e+30");           // not 1.0000000150474662e+30
+  EXPECT_EQ(format_float(3e9f), "3e+09");
+  EXPECT_EQ(format_float(123456789.0f), "1.2345679e+08");  // the float holds 123456792
 }
 
 TEST(ConfigDistributions, EachKindParsesIntoItsDistSpec) {
