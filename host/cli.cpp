@@ -96,8 +96,9 @@ std::string message_of(std::exception_ptr error, const std::string& command) {
   } catch (const boost::program_options::error& e) {
     return std::string(e.what()) + " (see remc " + command + " --help)";
   } catch (const std::bad_alloc&) {
-    return "error: out of memory (a smaller --block-paths needs less; the block buffer holds every statistic's "
-           "values for a block of paths)";
+    return "error: out of memory (the block buffer takes cells x block paths x 4 bytes: a smaller --block-paths, "
+           "at least 1024, shrinks it; the histograms a few times cells x bins x 8 bytes: fewer [output] bins or "
+           "months shrink them)";
   } catch (const std::exception& e) {
     return std::string("error: ") + e.what();
   } catch (...) {

@@ -92,6 +92,9 @@ void build_run(ConfigReader& r) {
   if (!parse_year_month(r.text("run", "start", "2025-01"), &c.run.start_year, &c.run.start_month))
     r.fail("run", "start", "expected YYYY-MM");
   if (c.run.start_month < 1 || c.run.start_month > 12) r.fail("run", "start", "month must be 01..12");
+  // Months are labelled YYYY-MM: the last one must still have four digits.
+  const long long last = c.run.start_year * 12LL + (c.run.start_month - 1) + (c.model.months - 1);
+  if (last > 9999LL * 12 + 11) r.fail("run", "start", "the run's last month falls after 9999-12");
 }
 
 void build_regimes(ConfigReader& r) {

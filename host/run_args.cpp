@@ -65,13 +65,16 @@ RunArgs parse_run_args(const std::vector<std::string>& raw_args) {
                      "(to check it against the checkpoint); add --config or drop them");
   if (given("checkpoint-every") && a.checkpoint.empty() && a.resume.empty())
     throw UsageError("run: --checkpoint-every goes with --checkpoint FILE (or --resume FILE)");
-  if (given("paths") && a.paths < 1) throw UsageError("run: --paths " + std::to_string(a.paths) + ": must be >= 1");
+  // The config's limits for [run] paths, checked here to name the option given.
+  constexpr long long kMostPaths = 9000000000000000LL;  // integers in a config stay exact in double up to 9e15
+  if (given("paths") && (a.paths < 1 || a.paths > kMostPaths))
+    throw UsageError("run: --paths " + std::to_string(a.paths) + ": must be in 1..9e15");
   if (given("max-paths") && a.targets.empty()) throw UsageError("run: --max-paths goes with --target; use --paths");
   if (given("max-paths") && given("paths")) throw UsageError("run: give --max-paths or --paths, not both");
   if (given("max-paths") && !a.resume.empty())
     throw UsageError("run: --resume continues the checkpoint's run; its maximum path count cannot change");
-  if (given("max-paths") && a.max_paths < 1)
-    throw UsageError("run: --max-paths " + std::to_string(a.max_paths) + ": must be >= 1");
+  if (given("max-paths") && (a.max_paths < 1 || a.max_paths > kMostPaths))
+    throw UsageError("run: --max-paths " + std::to_string(a.max_paths) + ": must be in 1..9e15");
   if (!a.targets.empty() && given("shard"))
     throw UsageError("run: --target cannot be combined with --shard: whether to stop depends on all the paths");
   if (given("seed") && (a.seed < 0 || a.seed > 4294967295LL))

@@ -14,7 +14,9 @@ ShardSpec parse_shard(const std::string& text) {
   // Read wider than int, so a huge N is refused rather than wrapped.
   long long index = -1, count = 0;
   int consumed = 0;
-  if (std::sscanf(text.c_str(), "%lld/%lld%n", &index, &count, &consumed) != 2 ||
+  // Digits and one slash only: sscanf alone would also take "0/ 3" or "+0/3".
+  if (text.find_first_not_of("0123456789/") != std::string::npos ||
+      std::sscanf(text.c_str(), "%lld/%lld%n", &index, &count, &consumed) != 2 ||
       consumed != static_cast<int>(text.size()) || count < 1 || index < 0 || index >= count)
     throw UsageError("--shard " + text + ": expected K/N with 0 <= K < N, e.g. 0/4");
   if (count > kMaxShards)

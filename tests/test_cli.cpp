@@ -55,6 +55,10 @@ TEST(Cli, UsageErrorsExitTwo) {
   EXPECT_EQ(run_remc("run --config x.ini --block-paths -1024").exit_code, 2);  // not a huge unsigned value
   EXPECT_EQ(run_remc("run --config x.ini --checkpoint-every 5").exit_code, 2);  // without --checkpoint
   EXPECT_EQ(run_remc("run --resume x.ckpt --paths 5").exit_code, 2);           // --paths without --config
+  // --paths is checked as the option it is, not as the --set it becomes.
+  const auto huge = run_remc("run --config x.ini --paths 9223372036854775807");
+  EXPECT_EQ(huge.exit_code, 2);
+  EXPECT_NE(huge.output.find("run: --paths 9223372036854775807: must be in 1..9e15"), std::string::npos) << huge.output;
   EXPECT_EQ(run_remc("info").exit_code, 2);
   ScratchDir dir("infotext");
   std::ofstream(dir.file("notes.h5")) << "not HDF5";

@@ -164,6 +164,8 @@ TEST(BadValues, MoreRangeAndLimitChecks) {
   EXPECT_EQ(err("price.dy.eta=1.2e-38"), "");  // the smallest normal float
   EXPECT_NE(err("output.hist.price=linear 1 1.00000001").find("also in single precision"), std::string::npos);
   EXPECT_NE(err("output.hist.tension=linear -2e38 2e38").find("HI - LO must be a finite float"), std::string::npos);
+  EXPECT_NE(err("run.start=9999-12").find("[run] start = 9999-12: the run's last month falls after 9999-12"),
+            std::string::npos);
   EXPECT_EQ(err("output.hist.tension=linear -1e38 1e38"), "");
   EXPECT_NE(err("output.thresholds.max_shortage_frac=0.2 0.3 0.4 0.5 0.6 0.7 0.8 0.9")
                 .find("[output] thresholds.max_shortage_frac = 0.2 0.3 0.4 0.5 0.6 0.7 0.8 0.9: 9 distinct "

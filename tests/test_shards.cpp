@@ -59,6 +59,8 @@ TEST(Shards, SlicesTileTheRunOnBlockBoundaries) {
   EXPECT_THROW(remc::shard_slice(10000, 1024, {0, 11}), std::exception);  // more shards than blocks
   EXPECT_THROW(remc::parse_shard("3/3"), std::exception);
   EXPECT_THROW(remc::parse_shard("1-3"), std::exception);
+  EXPECT_THROW(remc::parse_shard("0/ 3"), std::exception);  // digits and one slash only
+  EXPECT_THROW(remc::parse_shard("+0/3"), std::exception);
   // A count beyond int is refused, not wrapped into another shard count.
   try {
     remc::parse_shard("1/99999999999");

@@ -332,7 +332,7 @@ TEST(Targets, RefusedCombinationsExitTwo) {
       {kRun + target + " --shard 0/2", "--target cannot be combined with --shard"},
       {kRun + " --max-paths 5000", "--max-paths goes with --target"},
       {kRun + target + " --max-paths 5000 --paths 5000", "not both"},
-      {kRun + target + " --max-paths 0", "--max-paths 0: must be >= 1"},
+      {kRun + target + " --max-paths 0", "--max-paths 0: must be in 1..9e15"},
       {kRun + " --target 'mean(cum_shortage, dy, 2025-01)=1'", "--target mean(cum_shortage, dy, 2025-01)=1: expected"},
   };
   for (const auto& [args, wanted] : cases) {
