@@ -106,16 +106,8 @@ int command_merge(const std::vector<std::string>& args) {
   for (const std::string& path : inputs) parts.push_back(read_part(path));
   for (const Part& p : parts) check_same_run(parts.front(), p);
   // The run's config exactly as the parts recorded it; each part's state must fit it.
-  RunConfig cfg;
-  try {
-    cfg = load_config_text(parts.front().provenance.config, parts.front().provenance.config_file);
-  } catch (const ConfigError& e) {
-    // Lines count in the resolved text the part recorded, not in the file.
-    throw ConfigError("merge: " + parts.front().path + ": the config it recorded (resolved from " +
-                      parts.front().provenance.config_file + ") is invalid: " + e.what());
-  }
-  cfg.resolved_text = parts.front().provenance.config;
-  cfg.config_file = parts.front().provenance.config_file;
+  const RunConfig cfg = load_recorded_config(parts.front().provenance.config, parts.front().provenance.config_file,
+                                             "merge: " + parts.front().path);
   const AggregationPlan plan = make_plan(cfg);
   for (const Part& p : parts) check_run_state(p.state, plan, "merge: " + p.path);
   std::stable_sort(parts.begin(), parts.end(),

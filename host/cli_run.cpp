@@ -100,16 +100,7 @@ RunConfig config_for_resume(const RunArgs& a, const Checkpoint& cp) {
   if (cp.backend != a.backend)
     throw UsageError("--resume " + a.resume + ": the run began on the " + cp.backend +
                      " backend; resume it there (--backend " + cp.backend + ")");
-  RunConfig cfg;
-  try {
-    cfg = load_config_text(cp.config, cp.config_file);
-  } catch (const ConfigError& e) {
-    // Lines count in the resolved text the checkpoint recorded, not in the file.
-    throw ConfigError("--resume " + a.resume + ": the config it recorded (resolved from " + cp.config_file +
-                      ") is invalid: " + e.what());
-  }
-  cfg.resolved_text = cp.config;
-  cfg.config_file = cp.config_file;
+  RunConfig cfg = load_recorded_config(cp.config, cp.config_file, "--resume " + a.resume);
   if (!a.config.empty() && config_hash(load_config(a.config, a.sets).resolved_text) != cp.state.config_hash)
     throw UsageError("--resume " + a.resume + ": the checkpoint was written for another config than " + a.config +
                      " (with these --set, --paths and --seed)");

@@ -9,6 +9,7 @@
 #include "config_ini.h"
 #include "config_reader.h"
 #include "config_schema.h"
+#include "errors.h"
 #include "random_slots.h"
 
 namespace remc {
@@ -60,6 +61,18 @@ RunConfig load_config_tree(IniTree tree, const std::string& name, const std::vec
 
 RunConfig load_config_text(const std::string& text, const std::string& name, const std::vector<std::string>& sets) {
   return build(read_ini_text(text, name), name, sets);
+}
+
+RunConfig load_recorded_config(const std::string& text, const std::string& config_file, const std::string& recorder) {
+  RunConfig cfg;
+  try {
+    cfg = load_config_text(text, config_file);
+  } catch (const ConfigError& e) {
+    throw ConfigError(recorder + ": the config it recorded (resolved from " + config_file + ") is invalid: " + e.what());
+  }
+  cfg.resolved_text = text;
+  cfg.config_file = config_file;
+  return cfg;
 }
 
 }  // namespace remc

@@ -19,6 +19,12 @@ RunConfig load_config(const std::string& path, const std::vector<std::string>& s
 RunConfig load_config_text(const std::string& text, const std::string& name,
                            const std::vector<std::string>& sets = {});
 
+// The resolved config a result, shard part or checkpoint recorded, loaded as
+// the run saw it (text and file name kept in the RunConfig). `recorder` names
+// the recording file in the message of a ConfigError, whose line numbers
+// count in the recorded text, not in the original file.
+RunConfig load_recorded_config(const std::string& text, const std::string& config_file, const std::string& recorder);
+
 // The same from an already read tree (a study builds one model per design
 // point from its base tree); `name` stands for the file name in messages.
 struct IniTree;

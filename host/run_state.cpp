@@ -105,8 +105,9 @@ RunState read_run_state(const h5::File& file) {
     if (cell[i] < 0 || cell[i] >= cells)
       throw damaged("node " + std::to_string(i) + " names cell " + std::to_string(cell[i]) + " of " +
                     std::to_string(cells));
-    // A node spans 2^level chunks from `start`: both must fit in 64 bits.
-    if (level[i] < 0 || level[i] > 40 || start[i] > (std::uint64_t{1} << 62))
+    // A node spans 2^level chunks from `start`: bounded so that the end,
+    // start + 2^level, fits in 64 bits.
+    if (level[i] < 0 || level[i] > 61 || start[i] > (std::uint64_t{1} << 62))
       throw damaged("node " + std::to_string(i) + " has level " + std::to_string(level[i]) + " and start " +
                     std::to_string(start[i]));
     MomentNode n;

@@ -96,16 +96,31 @@ TEST(Checkpoint, ResumeRefusesAnotherConfigOrVersion) {
 }
 
 // A checkpoint whose slice end was damaged would resume into a run of 2^64
-// paths (the unsigned difference wraps): refused, like a damaged /state.
-TEST(Checkpoint, ResumeRefusesADamagedSlice) {
+// paths (the unsigned difference wraps): refused, like a damaged /state. An
+// invalid recorded config is named as the checkpoint's, whose text its line
+// numbers count in.
+TEST(Checkpoint, ResumeRefusesADamagedCheckpoint) {
   ScratchDir dir("ck-damaged");
   ASSERT_EQ(interrupted_run(dir, "TERM", 0.0), 3);
   const std::string ck = dir.file("ck.h5");
+  const auto bad_config = run_python("-c \"import h5py; f = h5py.File('" + ck + "', 'r+'); "
+                                     "f.attrs.modify('config', f.attrs['config'].replace('paths = 150000', 'paths = 0'))\"");
+  ASSERT_EQ(bad_config.exit_code, 0) << bad_config.output;
+  auto r = run_remc("run --resume " + ck + " --out " + dir.file("y.h5"));
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("--resume " + ck + ": the config it recorded (resolved from " +
+                          source_path("configs/baseline.ini") + ") is invalid: "),
+            std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("[run] paths = 0: must be >= 1"), std::string::npos) << r.output;
+
+  std::filesystem::remove(ck);  // a fresh checkpoint: the run never overwrites one
+  ASSERT_EQ(interrupted_run(dir, "TERM", 0.0), 3);
   for (const char* end_path : {"0", "2**62"}) {
     const auto edit = run_python("-c \"import h5py; f = h5py.File('" + ck + "', 'r+'); f.attrs.modify('end_path', " +
                                  end_path + ")\"");
     ASSERT_EQ(edit.exit_code, 0) << edit.output;
-    const auto r = run_remc("run --resume " + ck + " --out " + dir.file("y.h5"));
+    r = run_remc("run --resume " + ck + " --out " + dir.file("y.h5"));
     EXPECT_EQ(r.exit_code, 2) << end_path << ": " << r.output;
     EXPECT_NE(r.output.find("not a readable remc checkpoint (end_path"), std::string::npos) << r.output;
     EXPECT_FALSE(std::filesystem::exists(dir.file("y.h5")));
