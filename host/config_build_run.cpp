@@ -86,9 +86,10 @@ void build_run(ConfigReader& r) {
   RunConfig& c = r.out();
   c.run.paths = static_cast<std::uint64_t>(r.integer("run", "paths", Range::at_least(1), 100000));
   c.run.seed = static_cast<std::uint32_t>(r.integer("run", "seed", Range::closed(0, 4294967295.0), 1));
-  c.model.months = static_cast<int>(r.integer("run", "months", Range::at_least(1), 120));
-  if (c.model.months > kMaxMonths)
-    r.fail("run", "months", "must be <= kMaxMonths = " + std::to_string(kMaxMonths));
+  // Range-checked before the cast to int, so a huge value cannot wrap into range.
+  const long long months = r.integer("run", "months", Range::at_least(1), 120);
+  if (months > kMaxMonths) r.fail("run", "months", "must be <= kMaxMonths = " + std::to_string(kMaxMonths));
+  c.model.months = static_cast<int>(months);
   if (!parse_year_month(r.text("run", "start", "2025-01"), &c.run.start_year, &c.run.start_month))
     r.fail("run", "start", "expected YYYY-MM");
   if (c.run.start_month < 1 || c.run.start_month > 12) r.fail("run", "start", "month must be 01..12");

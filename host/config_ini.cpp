@@ -5,6 +5,7 @@
 #include "config_ini.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -109,10 +110,22 @@ ScannedFile parse(const std::string& text, const std::string& file) {
   return scanned;
 }
 
+// Configs are small text files; anything else is refused before it is read.
+constexpr std::uintmax_t kMaxConfigBytes = 16u << 20;
+constexpr std::size_t kMaxIncludeDepth = 64;
+
 std::string read_whole_file(const std::string& path, const std::string& included_from) {
+  const std::string from = included_from.empty() ? "" : " (included from " + included_from + ")";
+  std::error_code ec;
+  // Not only unreadable: a folder, a FIFO (opening it blocks) or a device
+  // such as /dev/zero (reading it never ends) is no config either.
+  if (fs::exists(path, ec) && !fs::is_regular_file(path, ec))
+    throw ConfigError(path + ": not a regular file" + from);
+  const std::uintmax_t size = fs::file_size(path, ec);
+  if (!ec && size > kMaxConfigBytes)
+    throw ConfigError(path + ": " + std::to_string(size) + " bytes, larger than any config (at most 16 MiB)" + from);
   std::ifstream in(path, std::ios::binary);
-  if (!in || fs::is_directory(path))
-    throw ConfigError(path + ": cannot read file" + (included_from.empty() ? "" : " (included from " + included_from + ")"));
+  if (!in) throw ConfigError(path + ": cannot read file" + from);
   std::ostringstream ss;
   ss << in.rdbuf();
   if (in.bad()) throw ConfigError(path + ": cannot read file");
@@ -177,6 +190,9 @@ IniTree read_recursive(const std::string& path, IncludeStack& stack, const std::
     for (const auto& s : stack) chain += s.second + " -> ";
     throw ConfigError(included_from + ": cyclic include of " + path + " (" + chain + path + ")");
   }
+  if (stack.size() >= kMaxIncludeDepth)
+    throw ConfigError(included_from + ": includes nested more than " + std::to_string(kMaxIncludeDepth) +
+                      " files deep (" + stack.front().second + " -> ... -> " + path + ")");
   const ScannedFile sf = parse(read_whole_file(path, included_from), path);
   stack.emplace_back(id, path);
   IniTree tree;

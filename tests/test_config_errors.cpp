@@ -2,6 +2,8 @@
 // list the CLI tests use), each checking file, line, section and key in the
 // message; then bad --set arguments, which have no file.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cctype>
 #include <filesystem>
@@ -92,7 +94,37 @@ TEST(BadConfigExact, FullMessageFormat) {
 
 TEST(BadConfigExact, UnreadableTopFile) {
   EXPECT_EQ(error_of(kBad + "does_not_exist.ini"), kBad + "does_not_exist.ini: cannot read file");
-  EXPECT_EQ(error_of(kBad), kBad + ": cannot read file");  // a directory
+  EXPECT_EQ(error_of(kBad), kBad + ": not a regular file");  // a directory
+  EXPECT_EQ(error_of("/dev/zero"), "/dev/zero: not a regular file");  // reading it would never end
+}
+
+// Includes that would hang or exhaust memory or the stack are refused with the
+// including line named: a device, a FIFO (opening one blocks until a writer
+// comes), and a chain of includes deeper than 64 files.
+TEST(BadConfigExact, IncludesThatCannotEndAreRefused) {
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("remc-test-includes-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  const auto write = [&](const std::string& name, const std::string& text) {
+    std::ofstream((dir / name).string()) << text;
+    return (dir / name).string();
+  };
+  EXPECT_EQ(error_of(write("device.ini", "include = /dev/zero\n")),
+            "/dev/zero: not a regular file (included from " + (dir / "device.ini").string() + ":1)");
+  ASSERT_EQ(::mkfifo((dir / "fifo.ini").c_str(), 0600), 0);
+  EXPECT_EQ(error_of(write("fifo_include.ini", "include = fifo.ini\n")),
+            (dir / "fifo.ini").string() + ": not a regular file (included from " + (dir / "fifo_include.ini").string() +
+                ":1)");
+  for (int i = 0; i < 100; ++i)
+    write("c" + std::to_string(i) + ".ini", "include = c" + std::to_string(i + 1) + ".ini\n");
+  write("c100.ini", "include = " + kMinimal + "\n");
+  const std::string deep = error_of((dir / "c0.ini").string());
+  EXPECT_NE(deep.find("c63.ini:1: includes nested more than 64 files deep"), std::string::npos) << deep;
+  // 64 files deep (c0 ... c62, then the minimal config) is fine.
+  write("c62.ini", "include = " + kMinimal + "\n");
+  EXPECT_EQ(error_of((dir / "c0.ini").string()), "");
+  std::filesystem::remove_all(dir);
 }
 
 TEST(BadSet, Syntax) {
@@ -164,6 +196,9 @@ TEST(BadValues, MoreRangeAndLimitChecks) {
   EXPECT_EQ(err("price.dy.eta=1.2e-38"), "");  // the smallest normal float
   EXPECT_NE(err("output.hist.price=linear 1 1.00000001").find("also in single precision"), std::string::npos);
   EXPECT_NE(err("output.hist.tension=linear -2e38 2e38").find("HI - LO must be a finite float"), std::string::npos);
+  // Checked before the cast to int: 2^31 + 1 and 2^32 + 1 must not wrap into range.
+  EXPECT_NE(err("run.months=2147483649").find("must be <= kMaxMonths = 1200"), std::string::npos);
+  EXPECT_NE(err("run.months=4294967297").find("must be <= kMaxMonths = 1200"), std::string::npos);
   EXPECT_NE(err("run.start=9999-12").find("[run] start = 9999-12: the run's last month falls after 9999-12"),
             std::string::npos);
   EXPECT_EQ(err("output.hist.tension=linear -1e38 1e38"), "");
