@@ -62,13 +62,6 @@ Checkpoint read_checkpoint(const std::string& path) {
     std::istringstream targets(file.has_attribute("targets") ? file.string_attribute("targets") : "");
     for (std::string line; std::getline(targets, line);) c.targets.push_back(line);
     c.state = read_run_state(file);
-    // The slice still to do runs from the paths done to end_path, within the run.
-    const RunState& st = c.state;
-    if (st.paths > st.total_paths || st.first_path > st.total_paths - st.paths ||
-        c.end_path < st.first_path + st.paths || c.end_path > st.total_paths)
-      throw UsageError("--resume " + path + ": not a readable remc checkpoint (end_path " + std::to_string(c.end_path) +
-                       " with paths " + std::to_string(st.first_path) + " + " + std::to_string(st.paths) +
-                       " of " + std::to_string(st.total_paths) + ")");
   } catch (const UsageError&) {
     throw;
   } catch (const std::exception& e) {

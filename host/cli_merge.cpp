@@ -109,7 +109,7 @@ int command_merge(const std::vector<std::string>& args) {
   const RunConfig cfg = load_recorded_config(parts.front().provenance.config, parts.front().provenance.config_file,
                                              "merge: " + parts.front().path);
   const AggregationPlan plan = make_plan(cfg);
-  for (const Part& p : parts) check_run_state(p.state, plan, "merge: " + p.path);
+  for (const Part& p : parts) check_run_state(p.state, plan, cfg.run.paths, "merge: " + p.path);
   std::stable_sort(parts.begin(), parts.end(),
                    [](const Part& a, const Part& b) { return a.state.first_path < b.state.first_path; });
 

@@ -107,6 +107,28 @@ RunConfig config_for_resume(const RunArgs& a, const Checkpoint& cp) {
   return cfg;
 }
 
+// Refuses a damaged checkpoint: its state must fit the config it recorded,
+// and the slice it continues must be the run's (or its shard's) slice, as
+// the interrupted run had it.
+void check_resumed_slice(const Checkpoint& cp, const AggregationPlan& plan, const RunConfig& cfg,
+                         const std::string& path) {
+  check_run_state(cp.state, plan, cfg.run.paths, "--resume " + path);
+  const RunState& st = cp.state;
+  const auto damaged = [&](const std::string& why) {
+    return UsageError("--resume " + path + ": not a readable remc checkpoint (" + why + ")");
+  };
+  PathSlice slice{0, st.total_paths};
+  if (cp.sharded) {
+    if (st.shard.count < 1 || st.shard.count > kMaxShards || st.shard.index < 0 || st.shard.index >= st.shard.count)
+      throw damaged("shard " + std::to_string(st.shard.index) + "/" + std::to_string(st.shard.count));
+    slice = shard_slice(st.total_paths, st.block_paths, st.shard);
+  }
+  const std::uint64_t end_path = slice.first_path + slice.paths;
+  if (st.first_path != slice.first_path || cp.end_path != end_path || st.first_path + st.paths > end_path)
+    throw damaged("its slice is paths " + std::to_string(st.first_path) + ".." + std::to_string(cp.end_path) +
+                  ", the run's " + std::to_string(slice.first_path) + ".." + std::to_string(end_path));
+}
+
 // The resolved config of this run with run.paths set to `paths`: what a run
 // stopped early by its targets stores, so that re-running it (or a plain run
 // with --paths equal to the paths done) reproduces the result exactly.
@@ -166,7 +188,7 @@ RunSetup prepare_run(const std::vector<std::string>& raw_args) {
   if (!a.resume.empty()) s.resumed = read_checkpoint(a.resume);
   s.cfg = s.resumed ? config_for_resume(a, *s.resumed) : load_config(a.config, a.sets);
   s.plan = make_plan(s.cfg);
-  if (s.resumed) check_run_state(s.resumed->state, s.plan, "--resume " + a.resume);
+  if (s.resumed) check_resumed_slice(*s.resumed, s.plan, s.cfg, a.resume);
   if (s.resumed && !s.resumed->targets.empty()) {
     // A requeued job typically repeats only --resume: the run keeps the
     // targets it began with, and --target given again must repeat them.

@@ -2,6 +2,8 @@
 // the integer count totals) in HDF5.
 #include "run_state.h"
 
+#include <algorithm>
+
 #include "errors.h"
 #include "model_limits.h"
 #include "outputs.h"
@@ -105,9 +107,10 @@ RunState read_run_state(const h5::File& file) {
     if (cell[i] < 0 || cell[i] >= cells)
       throw damaged("node " + std::to_string(i) + " names cell " + std::to_string(cell[i]) + " of " +
                     std::to_string(cells));
-    // A node spans 2^level chunks from `start`: bounded so that the end,
-    // start + 2^level, fits in 64 bits.
-    if (level[i] < 0 || level[i] > 61 || start[i] > (std::uint64_t{1} << 62))
+    // A node spans the 2^level chunks from `start`, aligned to its size
+    // (the fixed tree); bounded so that start + 2^level fits in 64 bits.
+    if (level[i] < 0 || level[i] > 61 || start[i] > (std::uint64_t{1} << 62) ||
+        start[i] % (std::uint64_t{1} << level[i]) != 0)
       throw damaged("node " + std::to_string(i) + " has level " + std::to_string(level[i]) + " and start " +
                     std::to_string(start[i]));
     MomentNode n;
@@ -130,12 +133,13 @@ RunState read_run_state(const h5::File& file) {
   return s;
 }
 
-void check_run_state(const RunState& s, const AggregationPlan& plan, const std::string& file) {
+void check_run_state(const RunState& s, const AggregationPlan& plan, std::uint64_t run_paths, const std::string& file) {
   const auto damaged = [&](const std::string& why) { return UsageError(file + ": /state is damaged: " + why); };
-  if (s.block_paths == 0 || s.block_paths % kChunkPaths != 0 || s.first_path % kChunkPaths != 0 ||
-      s.paths > s.total_paths || s.first_path > s.total_paths - s.paths)
-    throw damaged("paths " + std::to_string(s.first_path) + " + " + std::to_string(s.paths) + " of " +
-                  std::to_string(s.total_paths) + " in blocks of " + std::to_string(s.block_paths));
+  const std::string of = std::to_string(s.paths) + " paths from path " + std::to_string(s.first_path);
+  if (s.total_paths != run_paths || s.block_paths == 0 || s.block_paths % kChunkPaths != 0 ||
+      s.first_path % kChunkPaths != 0 || s.paths > s.total_paths || s.first_path > s.total_paths - s.paths)
+    throw damaged(of + " of " + std::to_string(s.total_paths) + " in blocks of " + std::to_string(s.block_paths) +
+                  " (the config runs " + std::to_string(run_paths) + " paths)");
   const std::size_t cells = plan.cell_spec.size();
   if (s.trees.size() != cells)
     throw damaged(std::to_string(s.trees.size()) + " cells, the config has " + std::to_string(cells));
@@ -143,20 +147,46 @@ void check_run_state(const RunState& s, const AggregationPlan& plan, const std::
   if (s.counts.hist.size() != expected.hist.size() || s.counts.exceed.size() != expected.exceed.size() ||
       s.counts.transitions.size() != expected.transitions.size())
     throw damaged("its counts do not have the sizes of the config's statistics");
-  // Each cell's moments and histogram must cover exactly the part's paths.
+  // Every cell's moments cover exactly the part's chunks, each node exactly
+  // the part's paths in its chunks; its histogram counts each path once, its
+  // exceedances at most once.
+  const std::uint64_t end_path = s.first_path + s.paths;
+  const std::uint64_t first_chunk = s.first_path / kChunkPaths;
+  const std::uint64_t end_chunk = (end_path + kChunkPaths - 1) / kChunkPaths;
   for (std::size_t c = 0; c < cells; ++c) {
     const MomentTree& tree = s.trees[c];
-    const bool starts_right = s.paths == 0 || tree.first_chunk() == s.first_path / kChunkPaths;
-    if (!starts_right || tree.result().count != s.paths)
-      throw damaged("cell " + std::to_string(c) + " has moments of " + std::to_string(tree.result().count) +
-                    " paths from chunk " + std::to_string(tree.first_chunk()) + ", the part " +
-                    std::to_string(s.paths) + " from path " + std::to_string(s.first_path));
-    const std::uint64_t slots = static_cast<std::uint64_t>(plan.specs[plan.cell_spec[c]].bins) + 2;
+    const std::string cell = "cell " + std::to_string(c);
+    if (s.paths > 0 && (tree.first_chunk() != first_chunk || tree.end_chunk() != end_chunk))
+      throw damaged(cell + " has moments of chunks " + std::to_string(tree.first_chunk()) + ".." +
+                    std::to_string(tree.end_chunk()) + ", the part " + of);
+    if (s.paths == 0 && !tree.nodes().empty()) throw damaged(cell + " has moments, the part no paths");
+    for (const MomentNode& node : tree.nodes()) {
+      const std::uint64_t node_end = std::min(end_path, (node.start + (std::uint64_t{1} << node.level)) * kChunkPaths);
+      if (node.moments.count != node_end - node.start * kChunkPaths)
+        throw damaged(cell + " has a node of " + std::to_string(node.moments.count) + " paths from chunk " +
+                      std::to_string(node.start) + ", the part " + of);
+    }
+    const HistSpec& spec = plan.specs[plan.cell_spec[c]];
     std::uint64_t counted = 0;
-    for (std::uint64_t b = 0; b < slots; ++b) counted += s.counts.hist[plan.hist_offset[c] + b];
+    for (int b = 0; b < spec.bins + 2; ++b) counted += s.counts.hist[plan.hist_offset[c] + b];
     if (counted != s.paths)
-      throw damaged("cell " + std::to_string(c) + " has " + std::to_string(counted) + " histogram counts, the part " +
-                    std::to_string(s.paths) + " paths");
+      throw damaged(cell + " has " + std::to_string(counted) + " histogram counts, the part " + of);
+    for (int t = 0; t < kMaxThresholds; ++t) {
+      const std::uint64_t over = s.counts.exceed[c * kMaxThresholds + t];
+      if (t < spec.threshold_count ? over > s.paths : over != 0)
+        throw damaged(cell + " has " + std::to_string(over) + " exceedances of threshold slot " + std::to_string(t) +
+                      ", the part " + of);
+    }
+  }
+  // Each month after the first counts every path's move once (month 0 none).
+  const OutputLayout& layout = plan.layout;
+  const std::size_t per_month = static_cast<std::size_t>(layout.regimes) * layout.regimes;
+  for (int t = 0; t < layout.months; ++t) {
+    std::uint64_t moves = 0;
+    for (std::size_t k = 0; k < per_month; ++k) moves += s.counts.transitions[t * per_month + k];
+    if (moves != (t == 0 ? 0 : s.paths))
+      throw damaged("month " + std::to_string(t) + " has " + std::to_string(moves) + " regime transitions, the part " +
+                    of);
   }
 }
 

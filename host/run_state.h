@@ -35,11 +35,13 @@ bool has_run_state(const h5::File& file);
 // Reads /state back; throws UsageError naming the file if it is malformed.
 RunState read_run_state(const h5::File& file);
 
-// Checks a state read from `file` against its config's statistics layout:
-// the same cells and count sizes, each cell's moments and histogram covering
-// exactly the part's paths. Throws UsageError naming the file, so a damaged or
-// edited part is refused instead of merged into wrong statistics.
-void check_run_state(const RunState& state, const AggregationPlan& plan, const std::string& file);
+// Checks a state read from `file` against its config (statistics layout and
+// `run_paths`, the config's [run] paths): the same cells and count sizes,
+// every cell's moments, histogram, exceedance and transition counts covering
+// exactly the part's paths. Throws UsageError naming the file, so a damaged
+// or edited part is refused instead of merged into wrong statistics.
+void check_run_state(const RunState& state, const AggregationPlan& plan, std::uint64_t run_paths,
+                     const std::string& file);
 
 // Counts of the right sizes for `plan`, all zero.
 CountTotals zero_counts(const AggregationPlan& plan);

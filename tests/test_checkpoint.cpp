@@ -114,15 +114,24 @@ TEST(Checkpoint, ResumeRefusesADamagedCheckpoint) {
       << r.output;
   EXPECT_NE(r.output.find("[run] paths = 0: must be >= 1"), std::string::npos) << r.output;
 
-  std::filesystem::remove(ck);  // a fresh checkpoint: the run never overwrites one
-  ASSERT_EQ(interrupted_run(dir, "TERM", 0.0), 3);
-  for (const char* end_path : {"0", "2**62"}) {
-    const auto edit = run_python("-c \"import h5py; f = h5py.File('" + ck + "', 'r+'); f.attrs.modify('end_path', " +
-                                 end_path + ")\"");
-    ASSERT_EQ(edit.exit_code, 0) << edit.output;
+  // The slice's end: before the paths done, far beyond the run, at the paths
+  // done (a result short of its config's paths), and with the run's total
+  // paths edited to match.
+  const std::vector<std::pair<std::string, std::string>> edits = {
+      {"f.attrs.modify('end_path', 0)", "not a readable remc checkpoint (its slice is paths 0..0, the run's 0..150000)"},
+      {"f.attrs.modify('end_path', 2**62)", "not a readable remc checkpoint (its slice is paths 0..4611686018427387904"},
+      {"f.attrs.modify('end_path', int(f['state'].attrs['paths']))", "not a readable remc checkpoint (its slice"},
+      {"f.attrs.modify('end_path', 2**62); f['state'].attrs.modify('total_paths', 2**62)",
+       " of 4611686018427387904 in blocks of 4096 (the config runs 150000 paths)"},
+  };
+  for (const auto& [edit, wanted] : edits) {
+    std::filesystem::remove(ck);
+    ASSERT_EQ(interrupted_run(dir, "TERM", 0.0), 3);
+    const auto e = run_python("-c \"import h5py; f = h5py.File('" + ck + "', 'r+'); " + edit + "\"");
+    ASSERT_EQ(e.exit_code, 0) << e.output;
     r = run_remc("run --resume " + ck + " --out " + dir.file("y.h5"));
-    EXPECT_EQ(r.exit_code, 2) << end_path << ": " << r.output;
-    EXPECT_NE(r.output.find("not a readable remc checkpoint (end_path"), std::string::npos) << r.output;
+    EXPECT_EQ(r.exit_code, 2) << edit << ": " << r.output;
+    EXPECT_NE(r.output.find(wanted), std::string::npos) << edit << ": " << r.output;
     EXPECT_FALSE(std::filesystem::exists(dir.file("y.h5")));
   }
 }

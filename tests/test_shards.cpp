@@ -208,8 +208,9 @@ TEST(Shards, MergeRefusesPartsThatDoNotBelongTogether) {
 
 // A damaged or hand-edited part is refused (exit 2, file named), never merged
 // into wrong statistics and never read out of bounds: node tables of unequal
-// length, impossible tree levels or cell counts, and moments or histograms
-// that do not cover the part's paths.
+// length, impossible or misaligned tree levels, impossible cell counts, and
+// moments, histogram, exceedance or transition counts that do not cover the
+// part's paths.
 TEST(Shards, MergeRefusesDamagedParts) {
   ScratchDir dir("damaged");
   const auto parts = run_shards(dir, 2);
@@ -221,6 +222,9 @@ TEST(Shards, MergeRefusesDamagedParts) {
       {"node_count", "c = g['node_count'][:]; c[0] += 1; g['node_count'][:] = c"},
       {"hist", "h = g['hist'][:]; h[0] += 5; g['hist'][:] = h"},
       {"paths", "g.attrs['paths'] = 2**62"},
+      {"level_up", "l = g['node_level'][:]; l[0] += 1; g['node_level'][:] = l"},
+      {"exceed", "e = g['exceed'][:]; e[:] = 10**6; g['exceed'][:] = e"},
+      {"transitions", "t = g['transitions'][:]; t[:] = 7; g['transitions'][:] = t"},
   };
   for (const auto& [name, edit] : damages) {
     const std::string part = dir.file(name + ".h5");
