@@ -5,7 +5,6 @@
 #include "config_ini.h"
 
 #include <algorithm>
-#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -110,27 +109,28 @@ ScannedFile parse(const std::string& text, const std::string& file) {
   return scanned;
 }
 
-// Configs are small text files; anything else is refused before it is read.
-constexpr std::uintmax_t kMaxConfigBytes = 16u << 20;
+// Limits on what a config may be, so that no input makes loading run without end.
+constexpr std::size_t kMaxConfigBytes = std::size_t{16} << 20;
 constexpr std::size_t kMaxIncludeDepth = 64;
 
 std::string read_whole_file(const std::string& path, const std::string& included_from) {
   const std::string from = included_from.empty() ? "" : " (included from " + included_from + ")";
   std::error_code ec;
-  // Not only unreadable: a folder, a FIFO (opening it blocks) or a device
-  // such as /dev/zero (reading it never ends) is no config either.
-  if (fs::exists(path, ec) && !fs::is_regular_file(path, ec))
-    throw ConfigError(path + ": not a regular file" + from);
-  const std::uintmax_t size = fs::file_size(path, ec);
-  if (!ec && size > kMaxConfigBytes)
-    throw ConfigError(path + ": " + std::to_string(size) + " bytes, larger than any config (at most 16 MiB)" + from);
+  // Only regular files: a FIFO blocks on open until a writer comes (and a
+  // pipe could not be read twice, as remc does to tell a study file from a
+  // run config), a device such as /dev/zero never ends, a folder is no config.
+  if (fs::exists(path, ec) && !fs::is_regular_file(path, ec)) throw ConfigError(path + ": not a regular file" + from);
   std::ifstream in(path, std::ios::binary);
   if (!in) throw ConfigError(path + ": cannot read file" + from);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) throw ConfigError(path + ": cannot read file");
+  std::string text;
+  char chunk[1 << 16];
+  while (in.read(chunk, sizeof chunk) || in.gcount() > 0) {
+    text.append(chunk, static_cast<std::size_t>(in.gcount()));
+    if (text.size() > kMaxConfigBytes)
+      throw ConfigError(path + ": larger than any config (at most 16 MiB)" + from);
+  }
+  if (in.bad()) throw ConfigError(path + ": cannot read file" + from);
   // Editors on some systems start UTF-8 files with a byte-order mark: skip it.
-  std::string text = ss.str();
   if (text.rfind("\xEF\xBB\xBF", 0) == 0) text.erase(0, 3);
   return text;
 }
@@ -177,24 +177,33 @@ void add_own_keys(IniTree& tree, const ScannedFile& sf, const std::string& file,
   }
 }
 
-// `stack` holds (canonical path, path as opened) of the files being read.
-using IncludeStack = std::vector<std::pair<std::string, std::string>>;
+// (canonical path, path as opened) of the files being read, outermost first;
+// and how many files the whole tree has read, so that a file including the
+// next one twice, level after level, cannot make the work grow without end.
+struct IncludeStack {
+  std::vector<std::pair<std::string, std::string>> open;
+  std::size_t files_read = 0;
+};
+constexpr std::size_t kMaxIncludedFiles = 1024;
 
 IniTree read_recursive(const std::string& path, IncludeStack& stack, const std::string& included_from) {
   std::error_code ec;
   const std::string canon = fs::weakly_canonical(fs::path(path), ec).string();
   const std::string id = ec ? path : canon;
-  for (const auto& open : stack) {
+  for (const auto& open : stack.open) {
     if (open.first != id) continue;
     std::string chain;
-    for (const auto& s : stack) chain += s.second + " -> ";
+    for (const auto& s : stack.open) chain += s.second + " -> ";
     throw ConfigError(included_from + ": cyclic include of " + path + " (" + chain + path + ")");
   }
-  if (stack.size() >= kMaxIncludeDepth)
+  if (stack.open.size() >= kMaxIncludeDepth)
     throw ConfigError(included_from + ": includes nested more than " + std::to_string(kMaxIncludeDepth) +
-                      " files deep (" + stack.front().second + " -> ... -> " + path + ")");
+                      " files deep (" + stack.open.front().second + " -> ... -> " + path + ")");
+  if (++stack.files_read > kMaxIncludedFiles)
+    throw ConfigError(included_from + ": more than " + std::to_string(kMaxIncludedFiles) +
+                      " files read for one config (a file included many times over?)");
   const ScannedFile sf = parse(read_whole_file(path, included_from), path);
-  stack.emplace_back(id, path);
+  stack.open.emplace_back(id, path);
   IniTree tree;
   for (const ScannedKey& k : sf.keys) {
     if (!is_include(k)) continue;
@@ -204,7 +213,7 @@ IniTree read_recursive(const std::string& path, IncludeStack& stack, const std::
                                 : (fs::path(path).parent_path() / k.value).lexically_normal();
     merge_into(tree, read_recursive(target.string(), stack, at(path, k.line)));
   }
-  stack.pop_back();
+  stack.open.pop_back();
   add_own_keys(tree, sf, path, true);
   tree.files.push_back(path);
   return tree;

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "cli_util.h"
 #include "config.h"
 #include "errors.h"
 
@@ -98,33 +99,42 @@ TEST(BadConfigExact, UnreadableTopFile) {
   EXPECT_EQ(error_of("/dev/zero"), "/dev/zero: not a regular file");  // reading it would never end
 }
 
-// Includes that would hang or exhaust memory or the stack are refused with the
-// including line named: a device, a FIFO (opening one blocks until a writer
-// comes), and a chain of includes deeper than 64 files.
+// Includes that would hang or exhaust memory, the stack or time are refused
+// with the including line named: a device, a FIFO (opening one blocks until a
+// writer comes), a file over 16 MiB, a chain of includes deeper than 64 files,
+// and a file including the next one twice, level after level (2^n reads).
 TEST(BadConfigExact, IncludesThatCannotEndAreRefused) {
-  const std::filesystem::path dir =
-      std::filesystem::temp_directory_path() / ("remc-test-includes-" + std::to_string(::getpid()));
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
+  const test::ScratchDir dir("includes");
   const auto write = [&](const std::string& name, const std::string& text) {
-    std::ofstream((dir / name).string()) << text;
-    return (dir / name).string();
+    std::ofstream(dir.file(name)) << text;
+    return dir.file(name);
   };
   EXPECT_EQ(error_of(write("device.ini", "include = /dev/zero\n")),
-            "/dev/zero: not a regular file (included from " + (dir / "device.ini").string() + ":1)");
-  ASSERT_EQ(::mkfifo((dir / "fifo.ini").c_str(), 0600), 0);
+            "/dev/zero: not a regular file (included from " + dir.file("device.ini") + ":1)");
+  ASSERT_EQ(::mkfifo(dir.file("fifo.ini").c_str(), 0600), 0);
   EXPECT_EQ(error_of(write("fifo_include.ini", "include = fifo.ini\n")),
-            (dir / "fifo.ini").string() + ": not a regular file (included from " + (dir / "fifo_include.ini").string() +
-                ":1)");
+            dir.file("fifo.ini") + ": not a regular file (included from " + dir.file("fifo_include.ini") + ":1)");
+  write("huge.ini", "# " + std::string(std::size_t{16} << 20, 'x') + "\n");
+  EXPECT_EQ(error_of(write("huge_include.ini", "include = huge.ini\n")),
+            dir.file("huge.ini") + ": larger than any config (at most 16 MiB) (included from " +
+                dir.file("huge_include.ini") + ":1)");
+
   for (int i = 0; i < 100; ++i)
     write("c" + std::to_string(i) + ".ini", "include = c" + std::to_string(i + 1) + ".ini\n");
   write("c100.ini", "include = " + kMinimal + "\n");
-  const std::string deep = error_of((dir / "c0.ini").string());
+  const std::string deep = error_of(dir.file("c0.ini"));
   EXPECT_NE(deep.find("c63.ini:1: includes nested more than 64 files deep"), std::string::npos) << deep;
   // 64 files deep (c0 ... c62, then the minimal config) is fine.
   write("c62.ini", "include = " + kMinimal + "\n");
-  EXPECT_EQ(error_of((dir / "c0.ini").string()), "");
-  std::filesystem::remove_all(dir);
+  EXPECT_EQ(error_of(dir.file("c0.ini")), "");
+
+  // Twenty levels of double includes would read 2^20 files.
+  for (int i = 0; i < 20; ++i)
+    write("d" + std::to_string(i) + ".ini", "include = d" + std::to_string(i + 1) + ".ini\ninclude = d" +
+                                                std::to_string(i + 1) + ".ini\n");
+  write("d20.ini", "include = " + kMinimal + "\n");
+  const std::string wide = error_of(dir.file("d0.ini"));
+  EXPECT_NE(wide.find("more than 1024 files read for one config"), std::string::npos) << wide;
 }
 
 TEST(BadSet, Syntax) {
