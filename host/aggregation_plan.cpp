@@ -126,7 +126,10 @@ void check_usable(const HistSpec& spec, const std::string& key, bool overridden_
   if (std::isfinite(spec.lo) && std::isfinite(spec.hi) && std::isfinite(spec.origin) && std::isfinite(spec.scale) &&
       spec.scale > 0.0f)
     return;
-  if (overridden_here) bad_output("hist." + key, "hi - lo must be a finite float (below 3.4e38)");
+  // Overrides from a config are checked as it loads (with file and line); this
+  // guards those built in code.
+  if (overridden_here)
+    bad_output("hist." + key, "HI - LO must be a finite float (at most 3.4e38), and the bins must have a width");
   std::ostringstream range;
   range << "[" << spec.lo << ", " << spec.hi << "]";
   bad_output("hist." + key, "the default range " + range.str() +

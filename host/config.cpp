@@ -66,7 +66,8 @@ RunConfig load_config_text(const std::string& text, const std::string& name, con
 RunConfig load_recorded_config(const std::string& text, const std::string& config_file, const std::string& recorder) {
   RunConfig cfg;
   try {
-    cfg = load_config_text(text, config_file);
+    // Named so that messages do not cite config_file's lines: they count in the text.
+    cfg = load_config_text(text, "recorded config");
   } catch (const ConfigError& e) {
     throw ConfigError(recorder + ": the config it recorded (resolved from " + config_file + ") is invalid: " + e.what());
   }

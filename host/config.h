@@ -20,9 +20,9 @@ RunConfig load_config_text(const std::string& text, const std::string& name,
                            const std::vector<std::string>& sets = {});
 
 // The resolved config a result, shard part or checkpoint recorded, loaded as
-// the run saw it (text and file name kept in the RunConfig). `recorder` names
-// the recording file in the message of a ConfigError, whose line numbers
-// count in the recorded text, not in the original file.
+// the run saw it (text and file name kept in the RunConfig). A ConfigError
+// names `recorder` (the recording file) and cites lines of the recorded text
+// ("recorded config:274"), not of the original file.
 RunConfig load_recorded_config(const std::string& text, const std::string& config_file, const std::string& recorder);
 
 // The same from an already read tree (a study builds one model per design

@@ -207,11 +207,16 @@ void build_output(ConfigReader& r) {
                                : "LO must be < HI");
       if (h.log_scale && !(lo > 0)) r.fail(s, key, "a log histogram needs LO > 0");
       if (!std::isfinite(static_cast<float>(hi) - static_cast<float>(lo)))
-        r.fail(s, key, "HI - LO must be a finite float (at most 3.4e38), or no value has a bin of its own");
+        r.fail(s, key, "HI - LO must be a finite float (at most 3.4e38)");
       if (w.size() == 4 && !(bins >= 1 && bins <= 100000)) r.fail(s, key, "BINS must be in [1, 100000]");
       h.lo = static_cast<float>(lo);
       h.hi = static_cast<float>(hi);
       h.bins = static_cast<int>(bins);
+      // The bins must have a width in float: a log range like 100 .. 100.00002
+      // has log(HI) - log(LO) round to 0.
+      const HistSpec spec = HistSpec::make(h.lo, h.hi, h.bins > 0 ? h.bins : o.bins, h.log_scale);
+      if (!(std::isfinite(spec.scale) && spec.scale > 0.0f))
+        r.fail(s, key, "LO and HI are too close in single precision for the bins to have a width");
       o.hist[key.substr(5)] = h;
     } else if (key.rfind("thresholds.", 0) == 0) {
       std::vector<double> v;

@@ -16,12 +16,14 @@ namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr double kFloatMax = std::numeric_limits<float>::max();
-// The engine's normals come from Box-Muller on uniforms >= 1.2e-10 (kernels/rng.h),
-// so |z| < 6.8: seven standard deviations bound every draw.
+// The engine's normals come from Box-Muller on uniforms of at least
+// 0.5 / 2^32 = 1.16e-10 (kernels/rng.h), so |z| <= 6.76: seven standard
+// deviations bound every draw.
 constexpr double kMaxNormalDraw = 7.0;
 constexpr double kMaxExpArgument = 88.0;  // exp_lanes clamps its argument here (kernels/lane_math.h)
-// Below this a beta's gamma draws overflow float's exponent range; the draws
-// are 0 or 1 long before.
+// A beta's gamma draws overflow float only for shapes below about 7e-38
+// (log(u) / k with |log u| <= 22.9); 1e-6 is a wide margin, and smaller
+// shapes draw only 0 or 1 in float anyway.
 constexpr double kMinBetaShape = 1e-6;
 
 // Standard normal CDF.
@@ -240,8 +242,7 @@ double parse_number(const std::string& text) {
 long long parse_integer(const std::string& text) {
   const double v = parse_number(text);
   if (v != std::floor(v)) throw ValueError("'" + text + "' is not an integer");
-  // Beyond 2^53 a double no longer holds every integer exactly.
-  if (std::fabs(v) > 9.0e15) throw ValueError("'" + text + "' is too large (at most 9e15)");
+  if (std::fabs(v) > static_cast<double>(kMaxConfigInteger)) throw ValueError("'" + text + "' is too large (at most 9e15)");
   return static_cast<long long>(v);
 }
 
@@ -319,16 +320,13 @@ ParsedDist parse_distribution(const std::string& text) {
   switch (info.kind) {
     case DistKind::kNormal:
       if (!(d.b > 0)) throw ValueError(bad + "sd must be > 0");
-      if (!(std::fabs(d.a) + kMaxNormalDraw * d.b <= kFloatMax))
-        throw ValueError(bad + "draws reach mu +- 7 sd, which must stay below 3.4e38 (the largest float)");
       d.support_lo = -kInf, d.support_hi = kInf, d.mean = d.a;
       break;
     case DistKind::kLognormal:
       if (!(d.a > 0)) throw ValueError(bad + "median must be > 0");
       if (!(d.b > 0)) throw ValueError(bad + "sigma must be > 0");
-      if (!(kMaxNormalDraw * d.b <= kMaxExpArgument && std::log(d.a) + kMaxNormalDraw * d.b <= std::log(kFloatMax)))
-        throw ValueError(bad + "draws reach median * e^(7 sigma), which must stay below 3.4e38 (the largest float), "
-                               "with 7 sigma <= 88");
+      // exp's argument is clamped at 88: beyond, draws would be distorted.
+      if (!(kMaxNormalDraw * d.b <= kMaxExpArgument)) throw ValueError(bad + "sigma must be at most 88 / 7");
       d.support_lo = 0, d.support_hi = kInf, d.mean = d.a * std::exp(0.5 * d.b * d.b);
       break;
     case DistKind::kUniform:
@@ -381,6 +379,16 @@ ParsedDist parse_distribution(const std::string& text) {
     d.support_hi = std::min(d.support_hi, d.hi);
     d.mean = std::min(std::max(d.mean, d.lo), d.hi);
   }
+  // Every draw must be a finite float. A truncated law redraws what falls
+  // outside its bounds, infinities included; an untruncated normal or
+  // lognormal must keep its widest draws (7 sd) below float's maximum.
+  if (!d.truncated && info.kind == DistKind::kNormal && !(std::fabs(d.a) + kMaxNormalDraw * d.b <= kFloatMax))
+    throw ValueError(bad + "draws reach mu +- 7 sd, which must stay below 3.4e38 (the largest float); "
+                           "or truncate it");
+  if (!d.truncated && info.kind == DistKind::kLognormal &&
+      !(std::log(d.a) + kMaxNormalDraw * d.b <= std::log(kFloatMax)))
+    throw ValueError(bad + "draws reach median * e^(7 sigma), which must stay below 3.4e38 (the largest float); "
+                           "or truncate it");
   d.spec.a = static_cast<float>(d.a);
   d.spec.b = static_cast<float>(d.b);
   d.spec.c = static_cast<float>(d.c);

@@ -80,5 +80,8 @@ ParsedDist parse_distribution(const std::string& text);
 double inverse_cdf(const ParsedDist& d, double u);
 
 constexpr double kMinTruncatedMass = 0.1;
+// The largest integer a config (or an option that becomes one) may give:
+// beyond 2^53 a double no longer holds every integer exactly.
+constexpr long long kMaxConfigInteger = 9000000000000000LL;
 
 }  // namespace remc

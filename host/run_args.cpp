@@ -4,6 +4,7 @@
 #include <string>
 
 #include "cli_options.h"
+#include "config_values.h"
 #include "errors.h"
 #include "model_limits.h"
 
@@ -66,14 +67,13 @@ RunArgs parse_run_args(const std::vector<std::string>& raw_args) {
   if (given("checkpoint-every") && a.checkpoint.empty() && a.resume.empty())
     throw UsageError("run: --checkpoint-every goes with --checkpoint FILE (or --resume FILE)");
   // The config's limits for [run] paths, checked here to name the option given.
-  constexpr long long kMostPaths = 9000000000000000LL;  // integers in a config stay exact in double up to 9e15
-  if (given("paths") && (a.paths < 1 || a.paths > kMostPaths))
+  if (given("paths") && (a.paths < 1 || a.paths > kMaxConfigInteger))
     throw UsageError("run: --paths " + std::to_string(a.paths) + ": must be in 1..9e15");
   if (given("max-paths") && a.targets.empty()) throw UsageError("run: --max-paths goes with --target; use --paths");
   if (given("max-paths") && given("paths")) throw UsageError("run: give --max-paths or --paths, not both");
   if (given("max-paths") && !a.resume.empty())
     throw UsageError("run: --resume continues the checkpoint's run; its maximum path count cannot change");
-  if (given("max-paths") && (a.max_paths < 1 || a.max_paths > kMostPaths))
+  if (given("max-paths") && (a.max_paths < 1 || a.max_paths > kMaxConfigInteger))
     throw UsageError("run: --max-paths " + std::to_string(a.max_paths) + ": must be in 1..9e15");
   if (!a.targets.empty() && given("shard"))
     throw UsageError("run: --target cannot be combined with --shard: whether to stop depends on all the paths");

@@ -26,16 +26,16 @@ REMC_HD_INLINE auto floor_int(F x) {
 
 template <class F>
 REMC_HD_INLINE F exp_lanes(F x) {
+  // A NaN would pass the clamps, and converting it to an integer is
+  // undefined: it goes through as 0 and comes back out as the NaN it was.
+  const auto nan = x != x;
+  const F given = x;
+  x = select(nan, splat<F>(0.0f), x);
   x = select(x > 88.0f, splat<F>(88.0f), x);
   x = select(x < -87.0f, splat<F>(-87.0f), x);
   // x = n ln2 + r, |r| <= ln2 / 2; ln2 split in two so n * ln2 is exact enough.
-  using I = decltype(floor_int(x));
-  I n = floor_int(x * 1.44269504088896341f + 0.5f);
+  const auto n = floor_int(x * 1.44269504088896341f + 0.5f);
   const F fn = to_float(n);
-  // A NaN x passes the clamps and converts to an arbitrary n (INT_MIN on
-  // x86): keep the exponent field in range so the shift below stays defined.
-  // The result is NaN all the same, through r. Finite x never needs this.
-  n = select(n < -126, splat<I>(-126), n);
   const F r = (x - fn * 0.693359375f) - fn * -2.12194440e-4f;
   const F r2 = r * r;
   F p = splat<F>(1.9875691500e-4f);
@@ -45,7 +45,7 @@ REMC_HD_INLINE F exp_lanes(F x) {
   p = p * r + 1.6666665459e-1f;
   p = p * r + 5.0000001201e-1f;
   const F y = (p * r2 + r) + 1.0f;
-  return y * bits_float((n + 127) << 23);  // times 2^n, n in [-126, 127]
+  return select(nan, given, y * bits_float((n + 127) << 23));  // times 2^n, n in [-126, 127]
 }
 
 template <class F>

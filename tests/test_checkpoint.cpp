@@ -112,6 +112,7 @@ TEST(Checkpoint, ResumeRefusesADamagedCheckpoint) {
                           source_path("configs/baseline.ini") + ") is invalid: "),
             std::string::npos)
       << r.output;
+  EXPECT_NE(r.output.find("is invalid: recorded config:"), std::string::npos) << r.output;  // its lines, not the file's
   EXPECT_NE(r.output.find("[run] paths = 0: must be >= 1"), std::string::npos) << r.output;
 
   // The slice's end: before the paths done, far beyond the run, at the paths

@@ -206,11 +206,14 @@ TEST(BadValues, MoreRangeAndLimitChecks) {
   EXPECT_EQ(err("price.dy.eta=1.2e-38"), "");  // the smallest normal float
   EXPECT_NE(err("output.hist.price=linear 1 1.00000001").find("also in single precision"), std::string::npos);
   EXPECT_NE(err("output.hist.tension=linear -2e38 2e38").find("HI - LO must be a finite float"), std::string::npos);
+  EXPECT_NE(err("output.hist.price=log 100 100.00002").find("too close in single precision for the bins to have a width"),
+            std::string::npos);
   // Checked before the cast to int: 2^31 + 1 and 2^32 + 1 must not wrap into range.
   EXPECT_NE(err("run.months=2147483649").find("must be <= kMaxMonths = 1200"), std::string::npos);
   EXPECT_NE(err("run.months=4294967297").find("must be <= kMaxMonths = 1200"), std::string::npos);
   EXPECT_NE(err("run.start=9999-12").find("[run] start = 9999-12: the run's last month falls after 9999-12"),
             std::string::npos);
+  EXPECT_EQ(err("run.start=9999-01"), "");  // the minimal config's 12 months end in 9999-12
   EXPECT_EQ(err("output.hist.tension=linear -1e38 1e38"), "");
   EXPECT_NE(err("output.thresholds.max_shortage_frac=0.2 0.3 0.4 0.5 0.6 0.7 0.8 0.9")
                 .find("[output] thresholds.max_shortage_frac = 0.2 0.3 0.4 0.5 0.6 0.7 0.8 0.9: 9 distinct "
@@ -228,8 +231,11 @@ TEST(BadValues, MoreRangeAndLimitChecks) {
   EXPECT_NE(err("tension.retaliation_prob=beta(0, 1)").find("a and b must be > 0"), std::string::npos);
   // Draws must be finite floats: these would give inf or NaN in the kernels.
   EXPECT_NE(err("material.dy.home_bias=beta(1.2e-38, 1.2e-38)").find("a and b must be >= 1e-6"), std::string::npos);
-  EXPECT_NE(err("demand.importer.dy.base_tpy=lognormal(100, 30)").find("median * e^(7 sigma)"), std::string::npos);
+  EXPECT_NE(err("demand.importer.dy.base_tpy=lognormal(1e30, 5)").find("median * e^(7 sigma)"), std::string::npos);
   EXPECT_NE(err("demand.importer.dy.growth=normal(0, 1e38)").find("mu +- 7 sd"), std::string::npos);
+  EXPECT_EQ(err("demand.importer.dy.growth=normal(0, 1e38) truncate(-0.5, 1e38)"), "");  // redrawn if inf
+  EXPECT_NE(err("demand.importer.dy.base_tpy=lognormal(100, 13)").find("sigma must be at most 88 / 7"),
+            std::string::npos);
   EXPECT_NE(err("demand.importer.dy.growth=uniform(-0.5, 1e39)").find("too large for single precision"),
             std::string::npos);
   EXPECT_NE(err("tension.dialogue=bernoulli(1.2)").find("p must be in [0, 1]"), std::string::npos);
