@@ -69,7 +69,8 @@ RunConfig load_recorded_config(const std::string& text, const std::string& confi
     // Named so that messages do not cite config_file's lines: they count in the text.
     cfg = load_config_text(text, "recorded config");
   } catch (const ConfigError& e) {
-    throw ConfigError(recorder + ": the config it recorded (resolved from " + config_file + ") is invalid: " + e.what());
+    throw ConfigError(recorder + ": the config it recorded (resolved from " + config_file + ") is invalid: " +
+                      e.what());
   }
   cfg.resolved_text = text;
   cfg.config_file = config_file;

@@ -13,6 +13,7 @@
 #include <boost/program_options/options_description.hpp>
 #include <boost/program_options/parsers.hpp>
 
+#include "config_values.h"
 #include "errors.h"
 
 namespace remc {
@@ -163,11 +164,11 @@ void add_own_keys(IniTree& tree, const ScannedFile& sf, const std::string& file,
       continue;
     }
     if (k.section.empty())
-      throw ConfigError(at(file, k.line) + ": " + k.key + " = " + k.value +
+      throw ConfigError(at(file, k.line) + ": " + shown(k.key) + " = " + shown(k.value) +
                         ": key outside any section (only 'include' may come before the first [section])");
     const auto [it, fresh] = seen.emplace(std::make_pair(k.section, k.key), k.line);
     if (!fresh)
-      throw ConfigError(at(file, k.line) + ": [" + k.section + "] " + k.key + " = " + k.value +
+      throw ConfigError(at(file, k.line) + ": [" + k.section + "] " + shown(k.key) + " = " + shown(k.value) +
                         ": duplicate key (first given at line " + std::to_string(it->second) + ")");
     IniEntry e;
     e.value = k.value;
@@ -222,7 +223,7 @@ IniTree read_recursive(const std::string& path, IncludeStack& stack, const std::
 }  // namespace
 
 std::string IniEntry::where() const {
-  if (!set_arg.empty()) return "--set " + set_arg;
+  if (!set_arg.empty()) return "--set " + shown(set_arg);
   if (line > 0) return file + ":" + std::to_string(line);
   return file;
 }

@@ -3,6 +3,7 @@
 
 #include <cmath>
 
+#include "config_values.h"
 #include "errors.h"
 
 namespace remc {
@@ -26,7 +27,8 @@ std::string header_where(const IniSection& sec) {
 void fail_at_key(const IniTree& tree, const std::string& top_file, const std::string& section, const std::string& key,
                  const std::string& why) {
   const IniEntry* e = find_entry(tree, section, key);
-  if (e != nullptr) throw ConfigError(e->where() + ": [" + section + "] " + key + " = " + e->value + ": " + why);
+  if (e != nullptr)
+    throw ConfigError(e->where() + ": [" + section + "] " + shown(key) + " = " + shown(e->value) + ": " + why);
   // A missing key: point at the section header if there is one, else the top file.
   const auto s = tree.sections.find(section);
   if (s != tree.sections.end() && !s->second.file.empty())

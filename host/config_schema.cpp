@@ -216,7 +216,8 @@ void check_schema(const IniTree& tree, const SchemaNames& names) {
     for (const auto& [key, entry] : sec.keys) {
       const std::string why = check_key(k, id, key, names);
       if (!why.empty())
-        throw ConfigError(entry.where() + ": [" + section + "] " + key + " = " + entry.value + ": " + why);
+        throw ConfigError(entry.where() + ": [" + section + "] " + shown(key) + " = " + shown(entry.value) + ": " +
+                          why);
     }
   }
 }

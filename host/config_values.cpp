@@ -191,6 +191,27 @@ std::string format_number(double v) {
   return buf;
 }
 
+std::string shown(const std::string& text) {
+  constexpr std::size_t kShownChars = 120;
+  std::string out;
+  for (std::size_t i = 0; i < text.size() && i < kShownChars; ++i) {
+    const unsigned char ch = static_cast<unsigned char>(text[i]);
+    if (ch == '\t') {
+      out += "\\t";
+    } else if (ch == '\r') {
+      out += "\\r";
+    } else if (ch < 0x20 || ch == 0x7f) {
+      char escaped[8];
+      std::snprintf(escaped, sizeof escaped, "\\x%02x", ch);
+      out += escaped;
+    } else {
+      out += text[i];
+    }
+  }
+  if (text.size() > kShownChars) out += "... (" + std::to_string(text.size()) + " characters)";
+  return out;
+}
+
 std::string format_float(float v) {
   // Whole numbers below 2^24 are exact in float: print them whole. Larger
   // floats are whole too, but 1e30f is 1.0000000150474662e+30 as a double:
@@ -227,22 +248,25 @@ double parse_number(const std::string& text) {
   errno = 0;
   const double v = std::strtod(b, &end);
   if (end == b || *end != '\0' || std::isspace(static_cast<unsigned char>(text[0])))
-    throw ValueError("'" + text + "' is not a number");
-  if (std::isnan(v) || std::isinf(v)) throw ValueError("'" + text + "' is not a finite number");
-  if (errno == ERANGE) throw ValueError("'" + text + "' is out of the representable range");
+    throw ValueError("'" + shown(text) + "' is not a number");
+  if (std::isnan(v) || std::isinf(v)) throw ValueError("'" + shown(text) + "' is not a finite number");
+  if (errno == ERANGE) throw ValueError("'" + shown(text) + "' is out of the representable range");
   // The engine computes in float: refuse what float cannot hold rather than
   // let it become inf or 0 after the range checks.
   const double magnitude = std::fabs(v);
-  if (magnitude > FLT_MAX) throw ValueError("'" + text + "' is too large for single precision (at most 3.4e38)");
+  if (magnitude > FLT_MAX)
+    throw ValueError("'" + shown(text) + "' is too large for single precision (at most 3.4e38)");
   if (magnitude > 0.0 && magnitude < FLT_MIN)
-    throw ValueError("'" + text + "' is too small for single precision (a non-zero magnitude must be at least 1.2e-38)");
+    throw ValueError("'" + shown(text) +
+                     "' is too small for single precision (a non-zero magnitude must be at least 1.2e-38)");
   return v;
 }
 
 long long parse_integer(const std::string& text) {
   const double v = parse_number(text);
-  if (v != std::floor(v)) throw ValueError("'" + text + "' is not an integer");
-  if (std::fabs(v) > static_cast<double>(kMaxConfigInteger)) throw ValueError("'" + text + "' is too large (at most 9e15)");
+  if (v != std::floor(v)) throw ValueError("'" + shown(text) + "' is not an integer");
+  if (std::fabs(v) > static_cast<double>(kMaxConfigInteger))
+    throw ValueError("'" + shown(text) + "' is too large (at most 9e15)");
   return static_cast<long long>(v);
 }
 

@@ -54,6 +54,10 @@ std::string format_number(double v);
 std::string format_float(float v);
 // A sum of probabilities, to 12 significant digits ("0.95", "1.00000001").
 std::string format_sum(double v);
+// Config text as a message quotes it: control characters written as \t, \r
+// or \xNN, and anything past 120 characters cut (with the full length), so
+// a stray carriage return or a megabyte-long line cannot garble the message.
+std::string shown(const std::string& text);
 
 // True if `text` looks like a distribution (a word followed by '(').
 bool looks_like_distribution(const std::string& text);

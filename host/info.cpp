@@ -69,7 +69,8 @@ int info_command(const std::string& path, std::ostream& out) {
 
   const std::vector<double> thresholds = result.doubles("/summary/max_shortage_frac/threshold");
   const int at_10 = find_level(thresholds, 0.1);
-  if (at_10 < 0) throw UsageError("info: " + path + ": /summary/max_shortage_frac has no threshold 0.1 (a damaged file?)");
+  if (at_10 < 0)
+    throw UsageError("info: " + path + ": /summary/max_shortage_frac has no threshold 0.1 (a damaged file?)");
   // A dataset whose size contradicts the file's own coordinates is a damaged
   // (or edited) file: refused, like a file of another kind, before any reading.
   const auto sized = [&](const std::string& name, std::size_t expected) {

@@ -97,7 +97,8 @@ RunState read_run_state(const h5::File& file) {
   // The most cells any valid config has: checked before allocating a tree each.
   const OutputLayout largest{kMaxMaterials, kMaxMonths, kMaxRegimes};
   if (cells < 0 || cells > largest.cell_count())
-    throw damaged("cells = " + std::to_string(cells) + ", at most " + std::to_string(largest.cell_count()) + " possible");
+    throw damaged("cells = " + std::to_string(cells) + ", at most " + std::to_string(largest.cell_count()) +
+                  " possible");
   const std::size_t nodes = cell.size();
   for (const std::size_t n : {level.size(), start.size(), count.size(), mean.size(), m2.size(), min.size(), max.size()})
     if (n != nodes) throw damaged("the node_* datasets differ in length (" + std::to_string(nodes) + " and " +

@@ -96,7 +96,8 @@ TEST(AggregationPlan, RefusesADefaultRangeFloatCannotHold) {
     EXPECT_NE(msg.find("[output] hist.shortage_t." + config.material_names[0] + ": the default range [0, inf]"),
               std::string::npos)
         << msg;
-    EXPECT_NE(msg.find("set hist.shortage_t." + config.material_names[0] + " = linear LO HI"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("set hist.shortage_t." + config.material_names[0] + " = linear LO HI"), std::string::npos)
+        << msg;
   }
   config.output.hist["shortage_t"] = HistOverride{0.0f, 100.0f, 10, false};
   config.output.hist["cum_shortage"] = HistOverride{0.0f, 100.0f, 10, false};

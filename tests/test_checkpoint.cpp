@@ -103,8 +103,9 @@ TEST(Checkpoint, ResumeRefusesADamagedCheckpoint) {
   ScratchDir dir("ck-damaged");
   ASSERT_EQ(interrupted_run(dir, "TERM", 0.0), 3);
   const std::string ck = dir.file("ck.h5");
-  const auto bad_config = run_python("-c \"import h5py; f = h5py.File('" + ck + "', 'r+'); "
-                                     "f.attrs.modify('config', f.attrs['config'].replace('paths = 150000', 'paths = 0'))\"");
+  const auto bad_config =
+      run_python("-c \"import h5py; f = h5py.File('" + ck + "', 'r+'); "
+                 "f.attrs.modify('config', f.attrs['config'].replace('paths = 150000', 'paths = 0'))\"");
   ASSERT_EQ(bad_config.exit_code, 0) << bad_config.output;
   auto r = run_remc("run --resume " + ck + " --out " + dir.file("y.h5"));
   EXPECT_EQ(r.exit_code, 2) << r.output;

@@ -137,6 +137,16 @@ TEST(BadConfigExact, IncludesThatCannotEndAreRefused) {
   EXPECT_NE(wide.find("more than 1024 files read for one config"), std::string::npos) << wide;
 }
 
+// Messages quote config text safely: a carriage return is written as \r, and
+// a long value is cut after 120 characters with its full length.
+TEST(BadSet, MessagesQuoteValuesSafely) {
+  EXPECT_EQ(error_of(kMinimal, {"run.paths=5\r"}),
+            "--set run.paths=5\\r: [run] paths = 5\\r: '5\\r' is not a number");
+  const std::string msg = error_of(kMinimal, {"run.paths=" + std::string(1000, '7')});
+  EXPECT_NE(msg.find("[run] paths = " + std::string(120, '7') + "... (1000 characters): "), std::string::npos) << msg;
+  EXPECT_LT(msg.size(), 500u) << msg;
+}
+
 TEST(BadSet, Syntax) {
   EXPECT_EQ(error_of(kMinimal, {"run.paths"}), "--set run.paths: expected section.key=value");
   EXPECT_EQ(error_of(kMinimal, {"=5"}), "--set =5: expected section.key=value, the key is empty");
