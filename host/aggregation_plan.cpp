@@ -118,14 +118,10 @@ HistSpec overridden(const HistOverride& o, int default_bins, const std::string& 
   return HistSpec::make(o.lo, o.hi, bins, o.log_scale);
 }
 
-// Every value must have a bin: float edges and a finite, positive bins-per-
-// unit scale. A range whose width overflows float (linear -2e38 2e38), or a
-// default range computed from extreme parameters, would put every value in
-// one bin and report coarse quantiles as exact.
+// A histogram without usable bins would report coarse quantiles as exact:
+// refused, naming the key to set when a default range is at fault.
 void check_usable(const HistSpec& spec, const std::string& key, bool overridden_here) {
-  if (std::isfinite(spec.lo) && std::isfinite(spec.hi) && std::isfinite(spec.origin) && std::isfinite(spec.scale) &&
-      spec.scale > 0.0f)
-    return;
+  if (has_usable_bins(spec)) return;
   // Overrides from a config are checked as it loads (with file and line); this
   // guards those built in code.
   if (overridden_here)
@@ -181,6 +177,11 @@ std::vector<float> thresholds_for(const OutputOptions& output, const std::string
 }
 
 }  // namespace
+
+bool has_usable_bins(const HistSpec& spec) {
+  return std::isfinite(spec.lo) && std::isfinite(spec.hi) && std::isfinite(spec.origin) &&
+         std::isfinite(spec.scale) && spec.scale > 0.0f;
+}
 
 HistSpec default_hist(const Model& model, const MetricInfo& metric, int m, int bins) {
   const int T = model.months;

@@ -24,6 +24,12 @@ AggregationPlan make_plan(const RunConfig& config);
 // metrics) with `bins` bins, before overrides; no thresholds.
 HistSpec default_hist(const Model& model, const MetricInfo& metric, int material, int bins);
 
+// Whether every value gets a bin of its own width: finite edges and a
+// finite, positive bins-per-unit scale in float. A range whose width
+// overflows float (linear -2e38 2e38), or a log range whose logs round
+// together (log 100 100.00002), would put every value in one bin.
+bool has_usable_bins(const HistSpec& spec);
+
 // Thresholds used for `metric` when [output] sets none (may be empty).
 std::vector<float> default_thresholds(const std::string& metric);
 

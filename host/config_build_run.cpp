@@ -214,8 +214,7 @@ void build_output(ConfigReader& r) {
       h.bins = static_cast<int>(bins);
       // The bins must have a width in float: a log range like 100 .. 100.00002
       // has log(HI) - log(LO) round to 0.
-      const HistSpec spec = HistSpec::make(h.lo, h.hi, h.bins > 0 ? h.bins : o.bins, h.log_scale);
-      if (!(std::isfinite(spec.scale) && spec.scale > 0.0f))
+      if (!has_usable_bins(HistSpec::make(h.lo, h.hi, h.bins > 0 ? h.bins : o.bins, h.log_scale)))
         r.fail(s, key, "LO and HI are too close in single precision for the bins to have a width");
       o.hist[key.substr(5)] = h;
     } else if (key.rfind("thresholds.", 0) == 0) {
