@@ -16,6 +16,17 @@ constexpr const char* kGroup = "state";
 
 hsize_t size_of(std::size_t n) { return static_cast<hsize_t>(n); }
 
+// The lengths of a plan's count totals: histogram slots, exceedance slots
+// (kMaxThresholds per cell), transitions (regimes x regimes per month).
+struct CountSizes {
+  std::size_t hist, exceed, transitions;
+};
+CountSizes count_sizes(const AggregationPlan& plan) {
+  const OutputLayout& layout = plan.layout;
+  return {plan.hist_size, static_cast<std::size_t>(layout.cell_count()) * kMaxThresholds,
+          static_cast<std::size_t>(layout.months) * layout.regimes * layout.regimes};
+}
+
 }  // namespace
 
 void write_run_state(const h5::File& file, const RunState& state) {
@@ -144,9 +155,9 @@ void check_run_state(const RunState& s, const AggregationPlan& plan, std::uint64
   const std::size_t cells = plan.cell_spec.size();
   if (s.trees.size() != cells)
     throw damaged(std::to_string(s.trees.size()) + " cells, the config has " + std::to_string(cells));
-  const CountTotals expected = zero_counts(plan);
-  if (s.counts.hist.size() != expected.hist.size() || s.counts.exceed.size() != expected.exceed.size() ||
-      s.counts.transitions.size() != expected.transitions.size())
+  const CountSizes sizes = count_sizes(plan);
+  if (s.counts.hist.size() != sizes.hist || s.counts.exceed.size() != sizes.exceed ||
+      s.counts.transitions.size() != sizes.transitions)
     throw damaged("its counts do not have the sizes of the config's statistics");
   // Every cell's moments cover exactly the part's chunks, each node exactly
   // the part's paths in its chunks; its histogram counts each path once, its
@@ -192,11 +203,11 @@ void check_run_state(const RunState& s, const AggregationPlan& plan, std::uint64
 }
 
 CountTotals zero_counts(const AggregationPlan& plan) {
+  const CountSizes sizes = count_sizes(plan);
   CountTotals totals;
-  totals.hist.assign(plan.hist_size, 0);
-  totals.exceed.assign(static_cast<std::size_t>(plan.layout.cell_count()) * kMaxThresholds, 0);
-  totals.transitions.assign(static_cast<std::size_t>(plan.layout.months) * plan.layout.regimes * plan.layout.regimes,
-                            0);
+  totals.hist.assign(sizes.hist, 0);
+  totals.exceed.assign(sizes.exceed, 0);
+  totals.transitions.assign(sizes.transitions, 0);
   return totals;
 }
 
