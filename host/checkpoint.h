@@ -10,7 +10,6 @@
 #include <optional>
 #include <string>
 #include <vector>
-#include <string>
 
 #include "aggregator.h"
 #include "engine.h"

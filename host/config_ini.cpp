@@ -113,6 +113,7 @@ ScannedFile parse(const std::string& text, const std::string& file) {
 // Limits on what a config may be, so that no input makes loading run without end.
 constexpr std::size_t kMaxConfigBytes = std::size_t{16} << 20;
 constexpr std::size_t kMaxIncludeDepth = 64;
+constexpr std::size_t kMaxIncludedFiles = 1024;  // file reads per config, includes counted each time
 
 std::string read_whole_file(const std::string& path, const std::string& included_from) {
   const std::string from = included_from.empty() ? "" : " (included from " + included_from + ")";
@@ -185,7 +186,6 @@ struct IncludeStack {
   std::vector<std::pair<std::string, std::string>> open;
   std::size_t files_read = 0;
 };
-constexpr std::size_t kMaxIncludedFiles = 1024;
 
 IniTree read_recursive(const std::string& path, IncludeStack& stack, const std::string& included_from) {
   std::error_code ec;
