@@ -14,10 +14,21 @@ done
 
 work=$(mktemp -d)
 export SLURM_CONF=$work/slurm.conf
+# The daemons save state while they stop, so wait for them to exit before
+# removing their folders; cleanup never changes the test's exit status.
 cleanup() {
-  [ -f "$work/slurmd.pid" ] && kill "$(cat "$work/slurmd.pid")" 2>/dev/null || true
-  [ -f "$work/slurmctld.pid" ] && kill "$(cat "$work/slurmctld.pid")" 2>/dev/null || true
-  rm -rf "$work"
+  local pids=() pid alive
+  for pidfile in "$work/slurmd.pid" "$work/slurmctld.pid"; do
+    [ -f "$pidfile" ] && pids+=("$(cat "$pidfile")")
+  done
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for _ in $(seq 1 60); do
+    alive=0
+    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    [ "$alive" = 0 ] && break
+    sleep 0.25
+  done
+  rm -rf "$work" 2>/dev/null || { sleep 1; rm -rf "$work" 2>/dev/null; } || echo "note: could not remove $work"
 }
 trap cleanup EXIT
 mkdir -p "$work/state" "$work/spool"
