@@ -46,7 +46,14 @@ Part read_part(const std::string& path) {
   const ResultReader& reader = *opened;
   if (!has_run_state(reader.file()))
     throw UsageError("merge: " + path + ": not a shard result (no /state group; write parts with remc run --shard K/N)");
-  return {path, reader.provenance(), read_run_state(reader.file())};
+  try {
+    return {path, reader.provenance(), read_run_state(reader.file())};
+  } catch (const UsageError&) {
+    throw;
+  } catch (const std::exception& e) {
+    // A missing or mangled dataset: a damaged part, refused like any bad part.
+    throw UsageError("merge: " + path + ": not a readable shard result (" + e.what() + ")");
+  }
 }
 
 // Refuses a part that does not belong to the same run as `first`.
@@ -93,7 +100,7 @@ int command_merge(const std::vector<std::string>& args) {
   if (out.empty()) throw UsageError("merge: -o OUT.h5 is required");
 
   for (const std::string& path : inputs)
-    if (std::filesystem::exists(path) && std::filesystem::weakly_canonical(path) == std::filesystem::weakly_canonical(out))
+    if (same_file(path, out))
       throw UsageError("merge: -o " + out + " is one of the parts; write the merged result elsewhere");
   if (is_study_part(inputs.front())) {
     if (allow_partial) throw UsageError("merge: --allow-partial is for run results, not study parts");

@@ -47,6 +47,19 @@ void check_output_writable(const std::string& out) {
     throw RuntimeError("cannot write " + out + ": folder " + dir.string() + " is not writable");
 }
 
+bool same_file(const std::string& a, const std::string& b) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (fs::equivalent(a, b, ec)) return true;  // both exist
+  const auto resolved = [](const std::string& p) {
+    std::error_code e;
+    const fs::path absolute = fs::absolute(p, e);
+    const fs::path canonical = fs::weakly_canonical(absolute, e);
+    return e ? absolute.lexically_normal() : canonical;
+  };
+  return resolved(a) == resolved(b);
+}
+
 void check_output_is_not_an_input(const std::string& option, const std::string& out,
                                   const std::vector<std::string>& inputs) {
   namespace fs = std::filesystem;
@@ -56,7 +69,7 @@ void check_output_is_not_an_input(const std::string& option, const std::string& 
     if (!fs::equivalent(out, input, ec)) continue;
     // inputs lists the includes first and the config itself last.
     const std::string what = &input == &inputs.back() ? "the config file" : "a file the config includes, " + input;
-    throw UsageError(option + " " + out + " is " + what + "; write the result elsewhere");
+    throw UsageError(option + " " + out + " is " + what + "; give another file name");
   }
 }
 

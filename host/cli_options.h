@@ -26,6 +26,11 @@ bool parse_command_options(const std::vector<std::string>& args,
 // or pipe at `out`, or a file there that remc did not write.
 void check_output_writable(const std::string& out);
 
+// True when the two paths name the same file, however they are spelt
+// ("o.h5", "./o.h5", "sub/../o.h5", an absolute path, a link), whether or
+// not the file exists yet.
+bool same_file(const std::string& a, const std::string& b);
+
 // Throws UsageError (exit 2) when `out` is one of `inputs` (the config and
 // its includes, the config last): a mistyped --out must not replace the
 // config it ran.

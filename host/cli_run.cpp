@@ -22,6 +22,7 @@
 #include "cli_options.h"
 #include "run_args.h"
 #include "config.h"
+#include "config_values.h"
 #include "engine.h"
 #include "errors.h"
 #include "h5_file.h"
@@ -195,8 +196,12 @@ RunSetup prepare_run(const std::vector<std::string>& raw_args) {
     if (a.targets.empty()) a.targets = s.resumed->targets;
     if (a.targets != s.resumed->targets)
       throw UsageError("run: --resume " + a.resume + ": --target differs from the checkpointed run's targets (" +
-                       s.resumed->targets.front() + (s.resumed->targets.size() > 1 ? ", ..." : "") +
+                       shown(s.resumed->targets.front()) + (s.resumed->targets.size() > 1 ? ", ..." : "") +
                        "); omit --target to keep them");
+  } else if (s.resumed && !a.targets.empty()) {
+    // Targets decide after every block where the run stops; added halfway,
+    // the run would stop where no uninterrupted run does.
+    throw UsageError("run: --resume " + a.resume + ": the checkpointed run had no --target; resume it without one");
   }
   s.targets = parse_targets(a, s.cfg, s.plan);
   if (s.resumed && s.resumed->sharded && !s.targets.empty())
@@ -221,10 +226,15 @@ RunSetup prepare_run(const std::vector<std::string>& raw_args) {
   }
   s.checkpoint_path = !a.checkpoint.empty() ? a.checkpoint : a.resume;
   namespace fs = std::filesystem;
-  if (!s.checkpoint_path.empty() && fs::weakly_canonical(s.checkpoint_path) == fs::weakly_canonical(s.out))
-    throw UsageError("run: the checkpoint and the result cannot be the same file (" + s.out + ")");
+  // A finished run removes its checkpoints, so neither may be the result.
+  for (const std::string& checkpoint : {a.checkpoint, a.resume})
+    if (!checkpoint.empty() && same_file(checkpoint, s.out))
+      throw UsageError("run: the checkpoint " + checkpoint + " and the result " + s.out + " cannot be the same file");
   if (mpi::rank() == 0) check_output_writable(s.out);
-  if (!a.checkpoint.empty()) check_output_writable(a.checkpoint);
+  if (!a.checkpoint.empty()) {
+    check_output_is_not_an_input("--checkpoint", a.checkpoint, s.cfg.input_files);
+    check_output_writable(a.checkpoint);
+  }
   // A file at --checkpoint is most likely the saved progress of an earlier
   // run (a requeued job re-running its command): never overwrite it.
   std::error_code ec;
@@ -321,6 +331,15 @@ int run_mpi_with_targets(RunSetup& s, const AggregationPlan& plan, Aggregator& a
   return kExitOk;
 }
 
+// A checkpoint is saved after a block and before the targets are checked
+// on it, so a run killed in between leaves a checkpoint whose paths already
+// meet them: the resumed run stops there, as the uninterrupted one did.
+bool resumed_targets_met(const RunSetup& s, const Aggregator& aggregator, const CountTotals& restored) {
+  if (!s.resumed || s.targets.empty()) return false;
+  const std::uint64_t done_before = s.options.first_path - s.slice.first_path;
+  return done_before >= 2 * s.options.block_paths && all_targets_met(s.targets, aggregator.trees(), restored.exceed);
+}
+
 }  // namespace
 
 int command_run(const std::vector<std::string>& raw_args) {
@@ -347,6 +366,7 @@ int command_run(const std::vector<std::string>& raw_args) {
   ProgressLine progress(!a.quiet && mpi::rank() == 0 && isatty(STDERR_FILENO));
   aggregator.progress = [&progress](std::uint64_t done, std::uint64_t total) { progress.update(done, total); };
   if (mpi::size() > 1 && !s.targets.empty()) return run_mpi_with_targets(s, plan, aggregator);
+  if (resumed_targets_met(s, aggregator, restored)) s.options.paths = 0;
   SinkChain sinks(s, aggregator, restored);
 
   EngineInfo info;

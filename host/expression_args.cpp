@@ -24,11 +24,12 @@ std::vector<std::string> split_arguments(const std::string& text) {
   }
 }
 
-bool parse_finite(const std::string& text, double* value) {
+bool parse_finite(const std::string& text, double* value, std::string* why) {
   try {
     *value = parse_number(text);
     return true;
-  } catch (const ValueError&) {
+  } catch (const ValueError& e) {
+    *why = e.what();
     return false;
   }
 }
@@ -43,10 +44,9 @@ int month_index(const std::string& label, const RunOptions& run, int months) {
   const int last = run.start_month - 1 + months - 1;
   const std::string horizon =
       month_label(run.start_year, run.start_month) + " .. " + month_label(run.start_year + last / 12, last % 12 + 1);
-  int year = 0, mon = 0, used = 0;
-  if (label.size() != 7 || std::sscanf(label.c_str(), "%4d-%2d%n", &year, &mon, &used) != 2 || used != 7 ||
-      mon < 1 || mon > 12)
-    throw ValueError("month '" + label + "' is not YYYY-MM");
+  int year = 0, mon = 0;
+  if (!parse_year_month(label, &year, &mon) || mon < 1 || mon > 12)
+    throw ValueError("month '" + shown(label) + "' is not YYYY-MM");
   const int index = (year - run.start_year) * 12 + (mon - run.start_month);
   if (index < 0 || index >= months) throw ValueError("month " + label + " is outside the run's horizon " + horizon);
   return index;

@@ -16,8 +16,9 @@ std::string trim_blanks(const std::string& s);
 // The arguments between a call's parentheses, split at commas and trimmed.
 std::vector<std::string> split_arguments(const std::string& text);
 
-// A whole-string finite number into *value (config_values' parse_number), or false.
-bool parse_finite(const std::string& text, double* value);
+// A whole-string finite number into *value (config_values' parse_number), or
+// false with the reason in *why (which quotes the text).
+bool parse_finite(const std::string& text, double* value, std::string* why);
 
 // "YYYY-MM".
 std::string month_label(int year, int month);

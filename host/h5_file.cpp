@@ -403,6 +403,10 @@ File File::create(const std::string& file_path) {
 
 File File::open_read_only(const std::string& file_path) {
   silence_errors();
+  // A FIFO would block the open until a writer came; a device is no result.
+  std::error_code ec;
+  if (std::filesystem::exists(file_path, ec) && !std::filesystem::is_regular_file(file_path, ec))
+    throw RuntimeError(file_path + ": not a regular file");
   Handle file(H5Fopen(file_path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
   if (file.get() < 0) fail_at(file_path, "", "cannot open file (not an HDF5 file?)");
   return File(std::move(file), file_path, "/");

@@ -44,9 +44,12 @@ RunArgs parse_run_args(const std::vector<std::string>& raw_args) {
   const auto given = [&](const char* name) { return a.given.count(name) > 0; };
   if (a.config.empty() && a.resume.empty()) throw UsageError("run: --config FILE (or --resume FILE) is required");
   if (given("out") && a.out.empty()) throw UsageError("run: --out: the file name is empty");
+  if (given("config") && a.config.empty()) throw UsageError("run: --config: the file name is empty");
+  if (given("checkpoint") && a.checkpoint.empty()) throw UsageError("run: --checkpoint: the file name is empty");
+  if (given("resume") && a.resume.empty()) throw UsageError("run: --resume: the file name is empty");
   if (!a.resume.empty() && given("shard")) throw UsageError("run: --resume continues the checkpoint's own slice; drop --shard");
   if (given("checkpoint-every") && !(a.checkpoint_every > 0.0))
-    throw UsageError("run: --checkpoint-every " + std::to_string(a.checkpoint_every) + ": must be > 0 seconds");
+    throw UsageError("run: --checkpoint-every " + format_number(a.checkpoint_every) + ": must be > 0 seconds");
   if (a.backend != "cpu" && a.backend != "cuda") throw UsageError("run: --backend " + a.backend + ": must be cpu or cuda");
   // OpenMP cannot start tens of thousands of threads (it crashes or fails
   // without a word); no node has more cores than this.
@@ -69,10 +72,10 @@ RunArgs parse_run_args(const std::vector<std::string>& raw_args) {
   // The config's limits for [run] paths, checked here to name the option given.
   if (given("paths") && (a.paths < 1 || a.paths > kMaxConfigInteger))
     throw UsageError("run: --paths " + std::to_string(a.paths) + ": must be in 1..9e15");
-  if (given("max-paths") && a.targets.empty()) throw UsageError("run: --max-paths goes with --target; use --paths");
-  if (given("max-paths") && given("paths")) throw UsageError("run: give --max-paths or --paths, not both");
   if (given("max-paths") && !a.resume.empty())
     throw UsageError("run: --resume continues the checkpoint's run; its maximum path count cannot change");
+  if (given("max-paths") && a.targets.empty()) throw UsageError("run: --max-paths goes with --target; use --paths");
+  if (given("max-paths") && given("paths")) throw UsageError("run: give --max-paths or --paths, not both");
   if (given("max-paths") && (a.max_paths < 1 || a.max_paths > kMaxConfigInteger))
     throw UsageError("run: --max-paths " + std::to_string(a.max_paths) + ": must be in 1..9e15");
   if (!a.targets.empty() && given("shard"))

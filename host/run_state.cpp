@@ -3,7 +3,9 @@
 #include "run_state.h"
 
 #include <algorithm>
+#include <cmath>
 
+#include "config_values.h"
 #include "errors.h"
 #include "model_limits.h"
 #include "outputs.h"
@@ -145,6 +147,17 @@ RunState read_run_state(const h5::File& file) {
   return s;
 }
 
+namespace {
+// Moments that finite values could have: min <= mean <= max (up to the
+// rounding of merged means), a finite non-negative sum of squared deviations.
+// Catches edited or corrupted nodes that the counts cannot.
+bool plausible(const ChunkMoments& m) {
+  if (!(std::isfinite(m.min) && std::isfinite(m.max) && std::isfinite(m.mean) && std::isfinite(m.m2))) return false;
+  const double slack = 1e-9 * std::max(std::fabs(m.min), std::fabs(m.max));
+  return m.min <= m.max && m.mean >= m.min - slack && m.mean <= m.max + slack && m.m2 >= 0.0;
+}
+}  // namespace
+
 void check_run_state(const RunState& s, const AggregationPlan& plan, std::uint64_t run_paths, const std::string& file) {
   const auto damaged = [&](const std::string& why) { return UsageError(file + ": /state is damaged: " + why); };
   const std::string of = std::to_string(s.paths) + " paths from path " + std::to_string(s.first_path);
@@ -177,6 +190,11 @@ void check_run_state(const RunState& s, const AggregationPlan& plan, std::uint64
       if (node.moments.count != node_end - node.start * kChunkPaths)
         throw damaged(cell + " has a node of " + std::to_string(node.moments.count) + " paths from chunk " +
                       std::to_string(node.start) + ", the part " + of);
+      if (!plausible(node.moments))
+        throw damaged(cell + " has a node from chunk " + std::to_string(node.start) + " with impossible moments (mean " +
+                      format_number(node.moments.mean) + ", sum of squared deviations " +
+                      format_number(node.moments.m2) + ", min " + format_number(node.moments.min) + ", max " +
+                      format_number(node.moments.max) + ")");
     }
     const HistSpec& spec = plan.specs[plan.cell_spec[c]];
     std::uint64_t counted = 0;

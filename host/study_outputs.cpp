@@ -19,12 +19,13 @@ namespace {
 using S = MetricScope;
 
 [[noreturn]] void fail(const std::string& text, const std::string& why) {
-  throw ValueError("output '" + text + "': " + why);
+  throw ValueError("output '" + shown(text) + "': " + why);
 }
 
 double number(const std::string& text, const std::string& arg) {
   double x = 0.0;
-  if (!parse_finite(arg, &x)) fail(text, "'" + arg + "' is not a number");
+  std::string why;
+  if (!parse_finite(arg, &x, &why)) fail(text, why);
   return x;
 }
 
@@ -76,7 +77,7 @@ StudyOutput parse_study_output(const std::string& raw, const RunConfig& config) 
   const StatInfo* stat = nullptr;
   for (const StatInfo& s : kStats)
     if (stat_name == s.name) stat = &s;
-  if (!stat) fail(text, "unknown statistic '" + stat_name + "' (p_exceed, p_exceed_any, mean, quantile, expected_shortfall)");
+  if (!stat) fail(text, "unknown statistic '" + shown(stat_name) + "' (p_exceed, p_exceed_any, mean, quantile, expected_shortfall)");
 
   const std::vector<std::string> args = split_arguments(text.substr(open + 1, text.size() - open - 2));
   for (const std::string& a : args)

@@ -16,8 +16,14 @@ constexpr const char* kMaxAndMetReason = "max paths reached, all targets met the
 // "  EXPR: estimate E, 95 % half-width H (target T): met"
 std::string target_line(const std::string& expression, double estimate, double achieved, double wanted, bool met) {
   char text[224];
-  std::snprintf(text, sizeof text, ": estimate %.6g, 95 %% half-width %.3g (target %.3g): %s", estimate, achieved,
-                wanted, met ? "met" : achieved == 0.0 ? "not met (all values so far are equal: no standard error)" : "not met");
+  if (std::isnan(achieved)) {  // fewer than two paths
+    std::snprintf(text, sizeof text, ": estimate %.6g, 95 %% half-width undefined (target %.3g): %s", estimate, wanted,
+                  "not met (one path: no standard error)");
+  } else {
+    std::snprintf(text, sizeof text, ": estimate %.6g, 95 %% half-width %.3g (target %.3g): %s", estimate, achieved,
+                  wanted,
+                  met ? "met" : achieved == 0.0 ? "not met (all values so far are equal: no standard error)" : "not met");
+  }
   return "  " + expression + text + "\n";
 }
 

@@ -32,7 +32,7 @@ class ExpressionParser {
       : argument_(argument), config_(config), plan_(plan) {}
 
   [[noreturn]] void fail(const std::string& what) const {
-    throw UsageError("run: --target " + argument_ + ": " + what);
+    throw UsageError("run: --target " + shown(argument_) + ": " + what);
   }
 
   const MetricInfo& metric(const std::string& name) const {
@@ -41,7 +41,7 @@ class ExpressionParser {
       std::string names;
       for (const MetricInfo& info : metric_catalogue())
         if (info.scope != S::kRegimeMonths) names += std::string(names.empty() ? "" : ", ") + info.name;
-      fail("unknown metric '" + name + "' (one of: " + names + ")");
+      fail("unknown metric '" + shown(name) + "' (one of: " + names + ")");
     }
     if (m->scope == S::kRegimeMonths) fail("months_in_regime (per regime) cannot be a target");
     return *m;
@@ -53,7 +53,7 @@ class ExpressionParser {
       if (config_.material_names[i] == name) return static_cast<int>(i);
       names += (i ? ", " : "") + config_.material_names[i];
     }
-    fail("unknown material '" + name + "' (one of: " + names + ")");
+    fail("unknown material '" + shown(name) + "' (one of: " + names + ")");
   }
 
   // The month index of a YYYY-MM label from the run's start.
@@ -68,7 +68,8 @@ class ExpressionParser {
   // The index of threshold X among the cell's exceedance thresholds.
   int threshold(const MetricInfo& metric, const HistSpec& spec, const std::string& text) const {
     double x = 0.0;
-    if (!parse_finite(text, &x)) fail("threshold '" + text + "' is not a number");
+    std::string why;
+    if (!parse_finite(text, &x, &why)) fail("threshold " + why);
     std::string listed;
     for (int j = 0; j < spec.threshold_count; ++j) {
       if (spec.thresholds[j] == static_cast<float>(x)) return j;
@@ -94,15 +95,16 @@ Target parse_target(const std::string& argument, const RunConfig& config, const 
   Target t;
   t.expression = trim_blanks(argument.substr(0, eq));
   const std::string width = trim_blanks(argument.substr(eq + 1));
-  if (!parse_finite(width, &t.halfwidth) || !(t.halfwidth > 0.0))
-    p.fail("half-width '" + width + "' must be a number > 0");
+  std::string why;
+  if (!parse_finite(width, &t.halfwidth, &why)) p.fail("half-width " + why);
+  if (!(t.halfwidth > 0.0)) p.fail("half-width '" + shown(width) + "' must be > 0");
 
   const std::size_t open = t.expression.find('(');
   if (open == std::string::npos || t.expression.back() != ')')
-    p.fail("expected mean(...) or p_exceed(...), got '" + t.expression + "'");
+    p.fail("expected mean(...) or p_exceed(...), got '" + shown(t.expression) + "'");
   const std::string function = trim_blanks(t.expression.substr(0, open));
   if (function != "mean" && function != "p_exceed")
-    p.fail("unknown function '" + function + "' (mean or p_exceed)");
+    p.fail("unknown function '" + shown(function) + "' (mean or p_exceed)");
   t.exceedance = function == "p_exceed";
   const std::vector<std::string> args = split_arguments(t.expression.substr(open + 1, t.expression.size() - open - 2));
 
@@ -133,10 +135,11 @@ TargetStatus evaluate_target(const Target& target, const std::vector<MomentTree>
   s.paths = m.count;
   s.estimate = std::numeric_limits<double>::quiet_NaN();
   s.halfwidth = std::numeric_limits<double>::quiet_NaN();
-  if (m.count < 2) return s;
+  if (m.count < 1) return s;
   const double n = static_cast<double>(m.count);
   // Same formulas, in the same order, as the aggregator's stderr and
   // exceedance_stderr, so the result's datasets reproduce these exactly.
+  // One path gives an estimate; its mean's standard error is 0 / 0 = NaN.
   double stderr_ = 0.0;
   if (target.exceedance) {
     s.estimate = static_cast<double>(exceed.at(static_cast<std::size_t>(target.cell) * kMaxThresholds +

@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <random>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "cli_util.h"
 
@@ -138,11 +140,49 @@ TEST(Checkpoint, ResumeRefusesADamagedCheckpoint) {
   }
 }
 
+// A finished run removes its checkpoints, so a checkpoint that is the result
+// however spelt (relative, "./", "sub/..", absolute) would delete the result
+// just written: refused before anything runs. So is a checkpoint that is the
+// config.
 TEST(Checkpoint, CheckpointAndResultMustDiffer) {
   ScratchDir dir("ck-same");
-  const auto r = run_remc(kRun + " --out " + dir.file("same.h5") + " --checkpoint " + dir.file("same.h5"));
+  std::filesystem::create_directories(dir.file("sub"));
+  const std::vector<std::pair<std::string, std::string>> spellings = {
+      {"same.h5", "same.h5"}, {"same.h5", "./same.h5"}, {"same.h5", "sub/../same.h5"},
+      {dir.file("same.h5"), "same.h5"}};
+  for (const auto& [out, checkpoint] : spellings) {
+    const auto r = run_command("cd " + dir.file("") + " && " + REMC_BINARY + " " + kRun + " --out " + out +
+                               " --checkpoint " + checkpoint);
+    EXPECT_EQ(r.exit_code, 2) << out << " " << checkpoint << ": " << r.output;
+    EXPECT_NE(r.output.find("cannot be the same file"), std::string::npos) << r.output;
+  }
+  const auto config = run_remc(kRun + " --out " + dir.file("x.h5") + " --checkpoint " + source_path("configs/baseline.ini"));
+  EXPECT_EQ(config.exit_code, 2) << config.output;
+  EXPECT_NE(config.output.find("is the config file"), std::string::npos) << config.output;
+  EXPECT_EQ(dir.entries(), 1);  // sub: nothing written
+
+  // Resuming: neither the checkpoint resumed from nor a new one may be the result.
+  ASSERT_EQ(interrupted_run(dir, "TERM", 0.0), 3);
+  for (const std::string extra : {" --out ./ck.h5", " --out ck.h5 --checkpoint ck2.h5", " --checkpoint ./r.h5 --out r.h5"}) {
+    const auto r = run_command("cd " + dir.file("") + " && " + REMC_BINARY + " run --resume ck.h5 --quiet" + extra);
+    EXPECT_EQ(r.exit_code, 2) << extra << ": " << r.output;
+    EXPECT_NE(r.output.find("cannot be the same file"), std::string::npos) << extra << ": " << r.output;
+  }
+  EXPECT_TRUE(std::filesystem::exists(dir.file("ck.h5")));
+  EXPECT_FALSE(std::filesystem::exists(dir.file("r.h5")));
+}
+
+// Targets decide after every block where a run stops: a run checkpointed
+// without them cannot take them on when resumed.
+TEST(Checkpoint, ResumeCannotAddTargets) {
+  ScratchDir dir("ck-add-target");
+  ASSERT_EQ(interrupted_run(dir, "TERM", 0.0), 3);
+  const auto r = run_remc("run --resume " + dir.file("ck.h5") + " --quiet --out " + dir.file("r.h5") +
+                          " --target 'mean(cum_shortage, dy)=1'");
   EXPECT_EQ(r.exit_code, 2) << r.output;
-  EXPECT_NE(r.output.find("cannot be the same file"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("the checkpointed run had no --target; resume it without one"), std::string::npos)
+      << r.output;
+  EXPECT_FALSE(std::filesystem::exists(dir.file("r.h5")));
 }
 
 TEST(Checkpoint, ResumeWritesWhereTheRunWasToAndKeepsItsBlockSize) {
@@ -217,4 +257,40 @@ TEST(Checkpoint, ResumedTargetRunKeepsItsTargetsAndSets) {
   ASSERT_EQ(stopped.exit_code, 0) << stopped.output;
   EXPECT_NE(stopped.output.find("all targets met"), std::string::npos) << stopped.output;
   EXPECT_LT(std::stoll(stopped.output), 2000000) << stopped.output;
+}
+
+// A checkpoint is saved after each block, before the targets are checked on
+// that block, so a run that ends between the two (here: its result cannot be
+// written) leaves a checkpoint whose paths already meet the targets. Resumed,
+// it stops there, as the uninterrupted run did, with the same statistics;
+// before, it ran one block more.
+TEST(Checkpoint, ResumedTargetRunStopsWhereTheTargetsWereMet) {
+  ScratchDir dir("ck-target-met");
+  // About 150 blocks of 1,024 paths, under 2 s on one thread.
+  const std::string run = "run --config " + source_path("configs/baseline.ini") +
+                          " --set run.months=24 --seed 5 --threads 1 --quiet --block-paths 1024 --max-paths 1000000"
+                          " --target \"mean(cum_shortage, dy)=0.1\"";
+  const std::string full = dir.file("full.h5"), out = dir.file("out.h5"), ck = dir.file("ck.h5");
+  ASSERT_EQ(run_remc(run + " --out " + full).exit_code, 0);
+  // A folder takes the result's name once the run is under way: the run
+  // does all its blocks, cannot write the result (exit 1), keeps its last checkpoint.
+  const std::string script = std::string(REMC_BINARY) + " " + run + " --out " + out + " --checkpoint " + ck +
+                             " --checkpoint-every 1e-9 & pid=$!; while [ ! -f " + ck +
+                             " ]; do sleep 0.01; done; mkdir " + out + "; wait $pid; exit $?";
+  ASSERT_EQ(run_command("sh -c '" + script + "'").exit_code, 1);
+  ASSERT_TRUE(std::filesystem::exists(ck));
+  std::filesystem::remove(out);
+  const auto r = run_remc("run --resume " + ck + " --quiet --out " + out);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  // Every dataset bit for bit and the same path count (the stored config's
+  // header line names the resume, so it differs).
+  const auto same = run_python(
+      "-c \"import h5py, numpy as np, sys\n"
+      "a, b = h5py.File('" + full + "'), h5py.File('" + out + "')\n"
+      "names = []\n"
+      "a.visititems(lambda n, o: names.append(n) if isinstance(o, h5py.Dataset) else None)\n"
+      "bad = [n for n in names if not np.array_equal(a[n][()], b[n][()], equal_nan=a[n].dtype.kind == 'f')]\n"
+      "print(a.attrs['paths'], b.attrs['paths'], len(names), bad[:5])\n"
+      "sys.exit(1 if bad or a.attrs['paths'] != b.attrs['paths'] else 0)\"");
+  EXPECT_EQ(same.exit_code, 0) << same.output;
 }

@@ -225,6 +225,10 @@ TEST(Shards, MergeRefusesDamagedParts) {
       {"level_up", "l = g['node_level'][:]; l[0] += 1; g['node_level'][:] = l"},
       {"exceed", "e = g['exceed'][:]; e[:] = 10**6; g['exceed'][:] = e"},
       {"transitions", "t = g['transitions'][:]; t[:] = 7; g['transitions'][:] = t"},
+      {"m2_nan", "m = g['node_m2'][:]; m[24] = float('nan'); g['node_m2'][:] = m"},
+      {"m2_negative", "m = g['node_m2'][:]; m[24] = -1; g['node_m2'][:] = m"},
+      {"mean_inf", "m = g['node_mean'][:]; m[24] = float('inf'); g['node_mean'][:] = m"},
+      {"mean_doubled", "m = g['node_mean'][:]; m[:] = 2 * m + 1; g['node_mean'][:] = m"},
   };
   for (const auto& [name, edit] : damages) {
     const std::string part = dir.file(name + ".h5");
@@ -236,6 +240,14 @@ TEST(Shards, MergeRefusesDamagedParts) {
     EXPECT_NE(r.output.find(name + ".h5: /state is damaged"), std::string::npos) << name << ": " << r.output;
     EXPECT_FALSE(std::filesystem::exists(out)) << name;
   }
+  // A dataset missing altogether: refused the same way (it was a runtime error, exit 1).
+  const std::string part = dir.file("no_exceed.h5");
+  std::filesystem::copy_file(parts[1], part);
+  ASSERT_EQ(run_python("-c \"import h5py; del h5py.File('" + part + "', 'r+')['state/exceed']\"").exit_code, 0);
+  const auto r = run_remc("merge " + parts[0] + " " + part + " -o " + out);
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("no_exceed.h5: not a readable shard result"), std::string::npos) << r.output;
+  EXPECT_FALSE(std::filesystem::exists(out));
 }
 
 TEST(Shards, AllowPartialRecordsThePathsCovered) {

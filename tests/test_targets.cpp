@@ -89,9 +89,11 @@ TEST(Targets, ParsesEveryForm) {
 TEST(Targets, BadExpressionsNameTheProblem) {
   const std::vector<std::pair<std::string, std::string>> cases = {
       {"mean(cum_shortage, dy)", "expected EXPR=HALFWIDTH"},
-      {"mean(cum_shortage, dy)=0", "must be a number > 0"},
-      {"mean(cum_shortage, dy)=-1", "must be a number > 0"},
-      {"mean(cum_shortage, dy)=x", "must be a number > 0"},
+      {"mean(cum_shortage, dy)=0", "half-width '0' must be > 0"},
+      {"mean(cum_shortage, dy)=-1", "half-width '-1' must be > 0"},
+      {"mean(cum_shortage, dy)=x", "half-width 'x' is not a number"},
+      {"mean(cum_shortage, dy)=1e-300", "half-width '1e-300' is too small for single precision"},
+      {"mean(cum_shortage, dy)=1e39", "half-width '1e39' is too large for single precision"},
       {"median(cum_shortage, dy)=1", "unknown function 'median'"},
       {"mean cum_shortage=1", "expected mean(...) or p_exceed(...)"},
       {"mean(nope, dy)=1", "unknown metric 'nope'"},
@@ -104,12 +106,15 @@ TEST(Targets, BadExpressionsNameTheProblem) {
       {"mean(shortage_frac, dy, 2024-12)=1", "outside the run's horizon"},
       {"mean(shortage_frac, dy, 2025-13)=1", "is not YYYY-MM"},
       {"mean(shortage_frac, dy, 2025-1)=1", "is not YYYY-MM"},
+      {"mean(shortage_frac, dy, 2025-+1)=1", "month '2025-+1' is not YYYY-MM"},
+      {"mean(shortage_frac, dy, 2025- 1)=1", "month '2025- 1' is not YYYY-MM"},
       {"mean(months_in_regime)=1", "cannot be a target"},
       {"p_exceed(shortage_frac, dy, 2025-05, 0.3)=0.1",
        "no exceedance threshold 0.3 (available: 0.05 0.1 0.2 0.5); add it with "
        "--set output.thresholds.shortage_frac=\"0.05 0.1 0.2 0.5 0.3\""},
       {"p_exceed(cum_shortage, dy, 3)=0.1", "(available: none)"},
       {"p_exceed(cum_shortage, dy, abc)=0.1", "threshold 'abc' is not a number"},
+      {"p_exceed(cum_shortage, dy, 1e300)=0.1", "threshold '1e300' is too large for single precision"},
   };
   for (const auto& [argument, wanted] : cases) {
     const std::string message = parse_error(argument);
@@ -289,6 +294,25 @@ TEST(Targets, StopReasonIsMaxPathsWhenTheRunEndsThere) {
   EXPECT_EQ(w.met[0], 1);
 }
 
+// One path: the estimate is that path's value (the result's mean), the
+// half-width of a mean is undefined (NaN, printed as such), and the target
+// is not met.
+TEST(Targets, OnePathHasAnEstimateButNoHalfWidth) {
+  ScratchDir dir("targets-one");
+  const std::string out = dir.file("one.h5");
+  const auto r = run_remc(kRun + " --max-paths 1 --out " + out + " --target 'mean(cum_shortage, dy)=1'");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("95 % half-width undefined (target 1): not met (one path: no standard error)"),
+            std::string::npos)
+      << r.output;
+  const Written w = read_targets(out);
+  const ResultReader result(out);
+  const int dy = 1;  // materials ndpr, dy, tb, ndfeb
+  EXPECT_EQ(w.estimate[0], result.doubles("/summary/cum_shortage/mean")[dy]);
+  EXPECT_TRUE(std::isnan(w.achieved[0]));
+  EXPECT_EQ(w.met[0], 0);
+}
+
 TEST(Targets, StoppedRunIsBitIdenticalToPlainRun) {
   ScratchDir dir("targets-identical");
   const std::string stopped = dir.file("stopped.h5"), plain = dir.file("plain.h5");
@@ -333,6 +357,7 @@ TEST(Targets, RefusedCombinationsExitTwo) {
       {kRun + " --max-paths 5000", "--max-paths goes with --target"},
       {kRun + target + " --max-paths 5000 --paths 5000", "not both"},
       {kRun + target + " --max-paths 0", "--max-paths 0: must be in 1..9e15"},
+      {kRun + target + " --checkpoint ''", "--checkpoint: the file name is empty"},
       {kRun + " --target 'mean(cum_shortage, dy, 2025-01)=1'", "--target mean(cum_shortage, dy, 2025-01)=1: expected"},
   };
   for (const auto& [args, wanted] : cases) {
