@@ -34,6 +34,7 @@ int command_validate(const std::vector<std::string>& args) {
     if (!sets.empty()) throw UsageError("validate: --set is for configs; a study file sets its own factors");
     const StudySpec spec = load_study(config);
     const StudyDesign design = make_design(spec);
+    check_design_points(spec, design);
     std::cout << config << ": ok (" << method_name(spec.method) << " study, " << spec.factors.size() << " factor"
               << (spec.factors.size() == 1 ? "" : "s") << ", " << spec.outputs.size() << " output"
               << (spec.outputs.size() == 1 ? "" : "s") << ", " << design.points << " design points x " << spec.paths

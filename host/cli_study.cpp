@@ -54,8 +54,13 @@ int command_study(const std::vector<std::string>& args) {
   options.block_paths = static_cast<std::uint64_t>(block_paths);
   options.cuda_device = mpi::local_rank();
   options.progress = !quiet && mpi::rank() == 0 && isatty(STDERR_FILENO);
-  const std::filesystem::path parent = std::filesystem::path(out).parent_path();
-  if (mpi::rank() == 0 && !parent.empty() && !std::filesystem::exists(parent)) std::filesystem::create_directories(parent);
+  // The result's folder (results/ by default) is made once the study file
+  // has passed its checks: a bad study leaves nothing behind.
+  const auto prepare_output = [&] {
+    const std::filesystem::path parent = std::filesystem::path(out).parent_path();
+    if (!parent.empty() && !std::filesystem::exists(parent)) std::filesystem::create_directories(parent);
+    check_output_writable(out);
+  };
 
   if (!shard_text.empty()) {
     if (mpi::size() > 1) throw UsageError("study: --shard and MPI ranks do not combine; use one or the other");
@@ -63,15 +68,16 @@ int command_study(const std::vector<std::string>& args) {
     const auto start = std::chrono::steady_clock::now();
     const StudySpec spec = load_study(config);  // exit 2 on any problem, before running
     check_output_is_not_an_input("study: result file", out, spec.base.input_files);
-    check_output_writable(out);
     const StudyDesign design = make_design(spec);
     if (design.points < static_cast<std::uint64_t>(shard.count))
       throw UsageError("study: --shard " + shard_text + ": the study has " + std::to_string(design.points) +
                        " design points, fewer than the shards; use at most " + std::to_string(design.points) +
                        " shards");
     const PointSlice slice = point_slice(design.points, shard.index, shard.count);
+    const PointModels points = build_point_models(spec, design, slice.first, slice.count);
+    prepare_output();
     EngineInfo info;
-    const std::vector<float> values = simulate_points(spec, design, slice.first, slice.count, options, &info);
+    const std::vector<float> values = simulate_points(spec, points, options, &info);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     write_study_part(out, spec, design, shard, slice, values, info, options.backend, seconds);
     if (!quiet)
@@ -91,7 +97,6 @@ int command_study(const std::vector<std::string>& args) {
   try {
     spec.emplace(load_study(config));
     check_output_is_not_an_input("study: result file", out, spec->base.input_files);
-    if (mpi::rank() == 0) check_output_writable(out);
     design.emplace(make_design(*spec));
     // Every rank simulates at least one point (as a run's ranks take at least one block each).
     if (design->points < static_cast<std::uint64_t>(mpi::size()))
@@ -99,7 +104,9 @@ int command_study(const std::vector<std::string>& args) {
                        std::to_string(design->points) + " design points; use at most " +
                        std::to_string(design->points) + " ranks");
     const PointSlice slice = point_slice(design->points, mpi::rank(), mpi::size());
-    values = simulate_points(*spec, *design, slice.first, slice.count, options, &info);
+    const PointModels points = build_point_models(*spec, *design, slice.first, slice.count);
+    if (mpi::rank() == 0) prepare_output();
+    values = simulate_points(*spec, points, options, &info);
   } catch (...) {
     failure = std::current_exception();
   }

@@ -233,6 +233,8 @@ IniTree read_ini_tree(const std::string& path) {
   return read_recursive(path, stack, "");
 }
 
+std::string read_config_text(const std::string& path) { return read_whole_file(path, ""); }
+
 IniTree read_ini_text(const std::string& text, const std::string& name) {
   IniTree tree;
   add_own_keys(tree, parse(text, name), name, false);

@@ -39,6 +39,10 @@ struct IniTree {
 // syntax errors, duplicate keys within one file and cyclic includes.
 IniTree read_ini_tree(const std::string& path);
 
+// The whole text of one config file, read with the same limits as
+// read_ini_tree (a regular file, at most 16 MiB; a byte-order mark dropped).
+std::string read_config_text(const std::string& path);
+
 // Parses INI text (not a file): used for tests and for re-reading resolved
 // text. `name` stands for the file name in messages. Includes are not allowed.
 IniTree read_ini_text(const std::string& text, const std::string& name);

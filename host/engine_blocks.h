@@ -185,9 +185,10 @@ void run_study_blocks(const StudyBatch& batch, const EngineOptions& options, std
   const uint64_t width = Lanes::width;
   if (batch.extract_count < 1 || batch.extract_count > kMaxStudyExtracts)
     throw std::invalid_argument("a study keeps 1 to " + std::to_string(kMaxStudyExtracts) + " values per path");
-  block_columns = std::max<uint64_t>(width, block_columns / width * width);
   const uint64_t cols_per_point = (batch.paths_per_point + width - 1) / width * width;
   const uint64_t total = batch.points * cols_per_point;
+  // Never a buffer larger than the whole study needs.
+  block_columns = std::max<uint64_t>(width, std::min(block_columns, total) / width * width);
   const uint64_t stride = cell_stride(block_columns);
   const int cells = batch.layout.cell_count();
 

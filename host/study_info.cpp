@@ -20,14 +20,19 @@ std::string fixed(double x, int decimals = 3) {
 
 std::string interval(double lo, double hi) { return "[" + fixed(lo) + ", " + fixed(hi) + "]"; }
 
+// The study group of a result, its coordinates (factors F, outputs E,
+// design points P) and its datasets, each checked to have the size the
+// coordinates give, so that a damaged or edited file is refused, never read
+// past its end.
 struct StudyFile {
+  std::string path;
   h5::File file;
   h5::Group study;
   std::vector<std::string> factors, outputs, points, units;
   std::size_t F, E, P;
 
-  explicit StudyFile(const std::string& path)
-      : file(h5::File::open_read_only(path)), study(file.open_group("study")) {
+  explicit StudyFile(const std::string& file_path)
+      : path(file_path), file(h5::File::open_read_only(file_path)), study(file.open_group("study")) {
     factors = study.open_dataset("factor").read_strings();
     outputs = study.open_dataset("output").read_strings();
     points = study.open_dataset("point").read_strings();
@@ -35,14 +40,31 @@ struct StudyFile {
     F = factors.size();
     E = outputs.size();
     P = points.size();
+    if (F == 0 || E == 0 || P == 0) damaged("/study has no factor, output or design point coordinates");
+    if (units.size() != E) damaged("/study/output_units has " + std::to_string(units.size()) + " entries for " +
+                                   std::to_string(E) + " outputs");
   }
-  std::vector<double> read(const std::string& name) const { return study.open_dataset(name).read_doubles(); }
+  [[noreturn]] void damaged(const std::string& why) const {
+    throw UsageError("info: " + path + ": " + why + " (a damaged file?)");
+  }
+  // Per design point and output.
+  std::vector<double> per_point(const std::string& name) const { return read(name, P * E); }
+  // Per output and factor.
+  std::vector<double> per_factor(const std::string& name) const { return read(name, E * F); }
+  std::vector<double> read(const std::string& name, std::size_t expected) const {
+    std::vector<double> v = study.open_dataset(name).read_doubles();
+    if (v.size() != expected)
+      damaged("/study/" + name + " has " + std::to_string(v.size()) + " values, the file's coordinates give " +
+              std::to_string(expected));
+    return v;
+  }
 };
 
 
 void print_grid(const StudyFile& s, std::ostream& out) {
-  const auto est = s.read("estimate"), se = s.read("stderr");
-  const auto diff = s.read("difference"), dse = s.read("difference_stderr"), use = s.read("difference_stderr_unpaired");
+  const auto est = s.per_point("estimate"), se = s.per_point("stderr");
+  const auto diff = s.per_point("difference"), dse = s.per_point("difference_stderr");
+  const auto use = s.per_point("difference_stderr_unpaired");
   for (std::size_t e = 0; e < s.E; ++e) {
     out << "\n" << s.outputs[e] << " (" << s.units[e] << ")\n";
     std::vector<std::vector<std::string>> rows = {
@@ -57,10 +79,10 @@ void print_grid(const StudyFile& s, std::ostream& out) {
 }
 
 void print_tornado(const StudyFile& s, std::ostream& out) {
-  const auto base_est = s.read("estimate"), base_se = s.read("stderr");
-  const auto lo = s.read("tornado/low"), lo_se = s.read("tornado/low_stderr");
-  const auto hi = s.read("tornado/high"), hi_se = s.read("tornado/high_stderr");
-  const auto swing = s.read("tornado/swing"), swing_se = s.read("tornado/swing_stderr");
+  const auto base_est = s.per_point("estimate"), base_se = s.per_point("stderr");
+  const auto lo = s.per_factor("tornado/low"), lo_se = s.per_factor("tornado/low_stderr");
+  const auto hi = s.per_factor("tornado/high"), hi_se = s.per_factor("tornado/high_stderr");
+  const auto swing = s.per_factor("tornado/swing"), swing_se = s.per_factor("tornado/swing_stderr");
   for (std::size_t e = 0; e < s.E; ++e) {
     out << "\n" << s.outputs[e] << " (" << s.units[e] << "): base " << with_error(base_est[e], base_se[e])
         << "; tornado, largest swing first\n";
@@ -76,7 +98,8 @@ void print_tornado(const StudyFile& s, std::ostream& out) {
 }
 
 void print_morris(const StudyFile& s, std::ostream& out) {
-  const auto mu = s.read("morris/mu"), mu_star = s.read("morris/mu_star"), sigma = s.read("morris/sigma");
+  const auto mu = s.per_factor("morris/mu"), mu_star = s.per_factor("morris/mu_star");
+  const auto sigma = s.per_factor("morris/sigma");
   for (std::size_t e = 0; e < s.E; ++e) {
     out << "\n" << s.outputs[e] << " (" << s.units[e] << " per factor range); by mu*\n";
     std::vector<std::vector<std::string>> rows = {{"rank", "factor", "mu*", "mu", "sigma"}};
@@ -90,9 +113,11 @@ void print_morris(const StudyFile& s, std::ostream& out) {
 }
 
 void print_sobol(const StudyFile& s, std::ostream& out) {
-  const auto first = s.read("sobol/first"), first_lo = s.read("sobol/first_lo"), first_hi = s.read("sobol/first_hi");
-  const auto total = s.read("sobol/total"), total_lo = s.read("sobol/total_lo"), total_hi = s.read("sobol/total_hi");
-  const auto noise = s.read("noise_share");
+  const auto first = s.per_factor("sobol/first"), first_lo = s.per_factor("sobol/first_lo");
+  const auto first_hi = s.per_factor("sobol/first_hi");
+  const auto total = s.per_factor("sobol/total"), total_lo = s.per_factor("sobol/total_lo");
+  const auto total_hi = s.per_factor("sobol/total_hi");
+  const auto noise = s.read("noise_share", s.E);
   const double confidence = s.study.open_group("sobol").double_attribute("confidence");
   for (std::size_t e = 0; e < s.E; ++e) {
     out << "\n" << s.outputs[e] << "; by total index; path noise " << fixed(100.0 * noise[e], 1)

@@ -130,40 +130,55 @@ void check_memory(const StudySpec& spec, const StudyDesign& design, std::uint64_
                       "lower paths (design has " + std::to_string(design.points) + " points)");
 }
 
-// The models of design points [first, first + count), all with the base
-// config's shape (each is about 21 kB: a study holds only its slice's).
-std::vector<Model> build_models(const StudySpec& spec, const StudyDesign& design, std::uint64_t first,
-                                std::uint64_t count) {
-  std::vector<Model> models;
-  models.reserve(count);
-  const std::size_t k = spec.factors.size();
-  for (std::uint64_t p = first; p < first + count; ++p) {
-    RunConfig config;
-    if (spec.method == StudyMethod::kGrid && !spec.scenarios.empty()) {
-      config = p == 0 ? spec.base : build_scenario(spec, spec.scenarios[p - 1]);
+}  // namespace
+
+Model point_model(const StudySpec& spec, const StudyDesign& design, std::uint64_t p) {
+  RunConfig config;
+  if (spec.method == StudyMethod::kGrid && !spec.scenarios.empty()) {
+    config = p == 0 ? spec.base : build_scenario(spec, spec.scenarios[p - 1]);
+  } else {
+    const std::size_t k = spec.factors.size();
+    std::vector<double> row(design.values.begin() + static_cast<std::ptrdiff_t>(p * k),
+                            design.values.begin() + static_cast<std::ptrdiff_t>((p + 1) * k));
+    const bool all_base = std::all_of(row.begin(), row.end(), [](double v) { return std::isnan(v); });
+    if (all_base) {
+      config = spec.base;
     } else {
-      std::vector<double> row(design.values.begin() + static_cast<std::ptrdiff_t>(p * k),
-                              design.values.begin() + static_cast<std::ptrdiff_t>((p + 1) * k));
-      const bool all_base = std::all_of(row.begin(), row.end(), [](double v) { return std::isnan(v); });
-      if (all_base) {
-        config = spec.base;
-      } else {
-        try {
-          config = build_point(spec, row);
-        } catch (const ConfigError& err) {
-          throw ConfigError(spec.file + ": design point '" + design.labels[p] + "': " + err.what());
-        }
+      try {
+        config = build_point(spec, row);
+      } catch (const ConfigError& err) {
+        // Grid labels are the factor values; the other methods' name the row.
+        std::string values;
+        for (std::size_t i = 0; i < k && spec.method != StudyMethod::kGrid; ++i)
+          if (!std::isnan(row[i])) values += (values.empty() ? "" : ", ") + spec.factors[i].name + "=" + format_number(row[i]);
+        throw ConfigError(spec.file + ": design point '" + design.labels[p] + "'" +
+                          (values.empty() ? "" : " (" + values + ")") + ": " + err.what());
       }
     }
-    Model& m = config.model;
-    if (m.materials != spec.base.model.materials || m.months != spec.base.model.months ||
-        m.regime.count != spec.base.model.regime.count)
-      throw ConfigError(spec.file + ": design point '" + design.labels[p] +
-                        "' changes the model's shape (materials, months or regimes); factors may only change values");
-    models.push_back(m);
   }
-  return models;
+  const Model& m = config.model;
+  if (m.materials != spec.base.model.materials || m.months != spec.base.model.months ||
+      m.regime.count != spec.base.model.regime.count)
+    throw ConfigError(spec.file + ": design point '" + design.labels[p] +
+                      "' changes the model's shape (materials, months or regimes); factors may only change values");
+  return m;
 }
+
+void check_design_points(const StudySpec& spec, const StudyDesign& design) {
+  for (std::uint64_t p = 0; p < design.points; ++p) point_model(spec, design, p);
+}
+
+PointModels build_point_models(const StudySpec& spec, const StudyDesign& design, std::uint64_t first,
+                               std::uint64_t count) {
+  check_memory(spec, design, count);
+  PointModels points;
+  points.first = first;
+  points.models.reserve(count);
+  for (std::uint64_t p = first; p < first + count; ++p) points.models.push_back(point_model(spec, design, p));
+  return points;
+}
+
+namespace {
 
 // Collects per-path values into [point][output][path].
 struct CollectSink : StudySink {
@@ -266,10 +281,10 @@ double difference_stderr(const StudyOutput& out, const float* a, const float* b,
 
 }  // namespace
 
-std::vector<float> simulate_points(const StudySpec& spec, const StudyDesign& design, std::uint64_t first_point,
-                                   std::uint64_t count, const StudyRunOptions& options, EngineInfo* info) {
-  check_memory(spec, design, count);
-  const std::vector<Model> models = build_models(spec, design, first_point, count);
+std::vector<float> simulate_points(const StudySpec& spec, const PointModels& points, const StudyRunOptions& options,
+                                   EngineInfo* info) {
+  const std::vector<Model>& models = points.models;
+  const std::uint64_t count = models.size();
   const int E = static_cast<int>(spec.outputs.size());
   const std::uint64_t K = spec.paths;
   std::vector<PathExtract> extracts;
@@ -298,7 +313,8 @@ std::vector<float> simulate_points(const StudySpec& spec, const StudyDesign& des
 StudyResults run_study(const StudySpec& spec, const StudyDesign& design, const StudyRunOptions& options) {
   const auto start = std::chrono::steady_clock::now();
   EngineInfo info;
-  const std::vector<float> values = simulate_points(spec, design, 0, design.points, options, &info);
+  const std::vector<float> values =
+      simulate_points(spec, build_point_models(spec, design, 0, design.points), options, &info);
   StudyResults res = analyse_study(spec, design, values);
   res.engine = info;
   res.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

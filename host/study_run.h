@@ -25,6 +25,15 @@ struct StudyDesign {
 };
 StudyDesign make_design(const StudySpec& spec);
 
+// Design point p's model: the base config with the point's factor values
+// (or scenario) applied and checked as `remc run` checks a config. Throws
+// ConfigError naming the study file, the point and its factor values.
+Model point_model(const StudySpec& spec, const StudyDesign& design, std::uint64_t p);
+
+// point_model for every point, keeping nothing: what `remc validate` runs so
+// that a study it accepts does not fail at a design point.
+void check_design_points(const StudySpec& spec, const StudyDesign& design);
+
 // Tornado row of one output and factor (oat).
 struct TornadoEntry {
   double low = 0.0, low_stderr = 0.0;
@@ -60,11 +69,21 @@ struct StudyRunOptions {
 // rejects, before simulating.
 StudyResults run_study(const StudySpec& spec, const StudyDesign& design, const StudyRunOptions& options);
 
-// The per-path values of design points [first_point, first_point + count):
-// [point][output][path], points counted from first_point. A shard or an MPI
-// rank simulates its slice; analyse_study needs all points.
-std::vector<float> simulate_points(const StudySpec& spec, const StudyDesign& design, std::uint64_t first_point,
-                                   std::uint64_t count, const StudyRunOptions& options, EngineInfo* info);
+// The models of design points [first, first + count), built and checked
+// (point_model) after a check that the slice's values fit in memory:
+// everything that can refuse a study, done before it simulates.
+struct PointModels {
+  std::uint64_t first = 0;
+  std::vector<Model> models;  // one per point, about 21 kB each
+};
+PointModels build_point_models(const StudySpec& spec, const StudyDesign& design, std::uint64_t first,
+                               std::uint64_t count);
+
+// The per-path values of the points: [point][output][path], points counted
+// from points.first. A shard or an MPI rank simulates its slice;
+// analyse_study needs all points.
+std::vector<float> simulate_points(const StudySpec& spec, const PointModels& points, const StudyRunOptions& options,
+                                   EngineInfo* info);
 
 // Estimates, differences and the method's analysis from every point's
 // per-path values ([point][output][path]).

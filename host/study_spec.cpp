@@ -3,11 +3,11 @@
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
 
+#include "aggregation_plan.h"
 #include "config.h"
 #include "config_reader.h"
 #include "config_schema.h"
@@ -116,13 +116,6 @@ class StudyReader {
   const std::string& file_;
 };
 
-std::string read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 // The base config's text of a "section.key", or "" when it is not set there.
 std::string base_text(const IniTree& tree, const std::string& dotted) {
   const SetTarget t = split_set_argument(dotted + "=0");
@@ -130,8 +123,20 @@ std::string base_text(const IniTree& tree, const std::string& dotted) {
   return e ? e->value : "";
 }
 
+// The whole-model checks `remc run` makes after loading (aggregation_plan.h:
+// values float can carry, usable histogram ranges), so a design point is
+// valid exactly when a run of its config would be. Errors come without the
+// file name: the caller says which file, section and point.
+void check_as_run(const RunConfig& config) {
+  RunConfig unnamed = config;
+  unnamed.config_file.clear();
+  make_plan(unnamed);
+}
+
 RunConfig build_with(const StudySpec& spec, const std::vector<std::string>& sets) {
-  return load_config_tree(spec.base_tree, spec.file, sets);
+  RunConfig config = load_config_tree(spec.base_tree, spec.file, sets);
+  check_as_run(config);
+  return config;
 }
 
 std::string set_arg(const StudyFactor& f, double value) { return f.key + "=" + format_number(value); }
@@ -226,6 +231,9 @@ StudyFactor read_factor(const StudySpec& spec, const StudyReader& r, const std::
   // The config's own checks first: an unknown key is reported as such.
   check_factor_value(spec, r, section, "low", f, f.low);
   check_factor_value(spec, r, section, "high", f, f.high);
+  // Morris and Sobol sample between the ends: a key that takes only some
+  // values there (a 0/1 switch, a whole number) fails at the middle.
+  if (spec.method != StudyMethod::kOat) check_factor_value(spec, r, section, "key", f, f.value_at(0.5));
   if (spec.method == StudyMethod::kOat) {
     if (!f.has_base)
       r.fail(section, "base", "the base config does not set " + f.key +
@@ -259,7 +267,10 @@ StudySpec load_study_tree(const IniTree& tree, const std::string& path, const st
 
 }  // namespace
 
-StudySpec load_study(const std::string& path) { return load_study_tree(read_ini_tree(path), path, read_text(path)); }
+StudySpec load_study(const std::string& path) {
+  const IniTree tree = read_ini_tree(path);  // first: it names the file in its errors
+  return load_study_tree(tree, path, read_config_text(path));
+}
 
 StudySpec load_study_texts(const std::string& name, const std::string& study_text, const std::string& base_text) {
   IniTree tree = read_ini_text(base_text, name + " (base config)");
@@ -289,8 +300,15 @@ StudySpec load_study_tree(const IniTree& tree, const std::string& path, const st
   spec.base_tree = tree;
   std::vector<std::string> factor_sections, scenario_sections;
   for (const auto& [name, section] : tree.sections) {
-    if (name.rfind("study", 0) == 0 && section.file != path)
-      r.fail_section(name, "study sections belong in the study file itself, not in an included file");
+    if (name.rfind("study", 0) == 0) {
+      // Checked key by key: the study file's own [study] header would hide
+      // keys an included file put in the same section.
+      if (section.file != path)
+        r.fail_section(name, "study sections belong in the study file itself, not in an included file");
+      for (const auto& [key, entry] : section.keys)
+        if (entry.file != path)
+          r.fail(name, key, "study sections belong in the study file itself, not in an included file");
+    }
     if (name == kStudy) continue;
     if (name.rfind(kFactorPrefix, 0) == 0) factor_sections.push_back(name);
     else if (name.rfind(kScenarioPrefix, 0) == 0) scenario_sections.push_back(name);
@@ -308,6 +326,11 @@ StudySpec load_study_tree(const IniTree& tree, const std::string& path, const st
   for (const std::string& s : factor_sections) spec.base_tree.sections.erase(s);
   for (const std::string& s : scenario_sections) spec.base_tree.sections.erase(s);
   spec.base = load_config_tree(spec.base_tree, path);
+  try {
+    check_as_run(spec.base);
+  } catch (const ConfigError& err) {
+    throw ConfigError(path + ": the base config: " + err.what());
+  }
 
   r.only_keys(kStudy, {"method", "paths", "seed", "outputs", "trajectories", "levels", "base_samples", "sampler",
                        "bootstrap", "confidence"},
@@ -387,10 +410,35 @@ StudySpec load_study_tree(const IniTree& tree, const std::string& path, const st
   } else if (spec.factors.empty()) {
     r.fail_section(kStudy, "no factors: add [study.factor.NAME] sections with key, low and high");
   }
+  const std::uint64_t points = design_point_count(spec);
+  if (points > kMaxDesignPoints)
+    r.fail_section(kStudy, "the design has " + (points == UINT64_MAX ? std::string("2^64 or more") : std::to_string(points)) +
+                               " points, more than the " + std::to_string(kMaxDesignPoints) +
+                               " a study may have; use fewer factors, levels, trajectories or base_samples");
   return spec;
 }
 
 }  // namespace
+
+std::uint64_t design_point_count(const StudySpec& spec) {
+  const auto times = [](std::uint64_t a, std::uint64_t b) { return b != 0 && a > UINT64_MAX / b ? UINT64_MAX : a * b; };
+  const std::uint64_t k = spec.factors.size();
+  switch (spec.method) {
+    case StudyMethod::kGrid: {
+      if (!spec.scenarios.empty()) return 1 + spec.scenarios.size();
+      std::uint64_t cells = 1;
+      for (const StudyFactor& f : spec.factors) cells = times(cells, f.levels.size());
+      return cells == UINT64_MAX ? cells : 1 + cells;  // the base point, then the full factorial
+    }
+    case StudyMethod::kOat:
+      return 1 + 2 * k;
+    case StudyMethod::kMorris:
+      return times(static_cast<std::uint64_t>(spec.trajectories), k + 1);
+    case StudyMethod::kSobol:
+      return times(static_cast<std::uint64_t>(spec.base_samples), k + 2);
+  }
+  return 0;
+}
 
 RunConfig build_point(const StudySpec& spec, const std::vector<double>& factor_values) {
   std::vector<std::string> sets;

@@ -62,6 +62,14 @@ struct StudySpec {
   RunConfig base;            // the base config built
 };
 
+// The most design points a study may have: its design (factor values and a
+// label per point) is built whole in every process, before any check of
+// what the simulation needs, so a mistyped size must not exhaust memory.
+constexpr std::uint64_t kMaxDesignPoints = std::uint64_t{1} << 20;
+
+// The number of design points `spec` makes (saturating at UINT64_MAX).
+std::uint64_t design_point_count(const StudySpec& spec);
+
 // Reads and validates a study file. Throws ConfigError "FILE:LINE: [section]
 // key = value: reason" for anything wrong, before any simulation.
 StudySpec load_study(const std::string& path);

@@ -160,13 +160,14 @@ TEST(Cli, OutputThatIsNotARegularFileExitsOneAndIsLeftAlone) {
 }
 
 // Files remc reads must be regular files: opening a FIFO blocks until a
-// writer comes, so `info`, `merge` and `--resume` given one would hang.
-// Each is refused at once (exit 2, the file named).
+// writer comes, so `info`, `merge`, `--resume` and `study` given one would
+// hang. Each is refused at once (exit 2, the file named).
 TEST(Cli, InputThatIsAPipeIsRefusedNotWaitedOn) {
   ScratchDir dir("inpipe");
   const std::string pipe = dir.file("pipe.h5");
   ASSERT_EQ(run_command("mkfifo " + pipe).exit_code, 0);
-  for (const std::string command : {"info " + pipe, "merge " + pipe + " -o " + dir.file("m.h5"), "run --resume " + pipe}) {
+  for (const std::string command : {"info " + pipe, "merge " + pipe + " -o " + dir.file("m.h5"), "run --resume " + pipe,
+                                    "study --config " + pipe + " --out " + dir.file("s.h5")}) {
     const auto r = run_command("timeout 20 " + std::string(REMC_BINARY) + " " + command);
     EXPECT_EQ(r.exit_code, 2) << command << ": " << r.output;
     EXPECT_NE(r.output.find(pipe), std::string::npos) << command << ": " << r.output;

@@ -395,10 +395,23 @@ high = 100
   const auto first = info.output.find("  1 "), escalation = info.output.find("escalation", first);
   ASSERT_NE(first, std::string::npos) << info.output;
   EXPECT_LT(escalation, info.output.find("  2 ", first)) << info.output;
+
+  // A dataset whose size contradicts the coordinates (factor, output, point)
+  // is refused by name (exit 2), never read past its end.
+  for (const std::string& name : {"tornado/swing", "output_units", "estimate"}) {
+    const std::string damaged = dir.file("damaged.h5");
+    std::filesystem::copy_file(out, damaged, std::filesystem::copy_options::overwrite_existing);
+    const auto cut = run_python("-c \"import h5py; s = h5py.File('" + damaged + "', 'r+')['study']; v = s['" + name +
+                                "'][()]; del s['" + name + "']; s['" + name + "'] = v.reshape(-1)[:-1]\"");
+    ASSERT_EQ(cut.exit_code, 0) << cut.output;
+    const auto r = run_remc("info " + damaged);
+    EXPECT_EQ(r.exit_code, 2) << name << ": " << r.output;
+    EXPECT_NE(r.output.find("/study/" + name + " has"), std::string::npos) << name << ": " << r.output;
+  }
 }
 
 // Bad study files: exit 2, the message names the file and line, the section
-// and the key, and no result file is written.
+// and the key, and no result file is written (nor the new folder it was to go in).
 struct BadStudy {
   const char* name;
   const char* body;
@@ -411,12 +424,16 @@ TEST_P(BadStudyFile, ExitsTwoNamingWhereAndWritesNothing) {
   const BadStudy& c = GetParam();
   ScratchDir dir(std::string("study-bad-") + c.name);
   const std::string path = write_study(dir, "bad.ini", c.body);
-  const std::string out = dir.file("never.h5");
+  const std::string out = dir.file("new/never.h5");
   const auto r = run_remc("study --config " + path + " --quiet --out " + out);
   EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_NE(r.output.find(c.expected), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("bad.ini:"), std::string::npos) << r.output;
-  EXPECT_FALSE(std::filesystem::exists(out));
+  EXPECT_FALSE(std::filesystem::exists(dir.file("new")));
+  // validate makes the same checks, every design point included.
+  const auto v = run_remc("validate --config " + path);
+  EXPECT_EQ(v.exit_code, 2) << v.output;
+  EXPECT_NE(v.output.find(c.expected), std::string::npos) << v.output;
 }
 
 const char kOk[] = "[study]\nmethod = oat\npaths = 100\noutputs = mean(cum_shortage, dy)\n";
@@ -497,12 +514,53 @@ INSTANTIATE_TEST_SUITE_P(
                  "[study]\nmethod = sobol\npaths = 10\noutputs = mean(cum_shortage, dy)\n"
                  "[study.factor.x]\nkey = tension.escalation_sensitivity\ndistribution = gaussian\n",
                  "[study.factor.x] distribution = gaussian: expected uniform or loguniform"},
+        // A 0/1 switch sampled as a continuous factor fails at the middle of its range.
+        BadStudy{"switch_sampled",
+                 "[study]\nmethod = morris\npaths = 10\noutputs = mean(cum_shortage, dy)\n"
+                 "[study.factor.x]\nkey = project.mp_heavy.enabled\nlow = 0\nhigh = 1\n",
+                 "[study.factor.x] key = project.mp_heavy.enabled: with project.mp_heavy.enabled=0.5 the base "
+                 "config is invalid"},
+        // What `remc run` refuses after loading (a default histogram range float cannot hold).
+        BadStudy{"extreme_level",
+                 "[study]\nmethod = grid\npaths = 10\noutputs = mean(cum_shortage, dy)\n"
+                 "[study.factor.x]\nkey = demand.importer.dy.base_tpy\nlevels = 100, 3e38\n",
+                 "with demand.importer.dy.base_tpy=3e+38 the base config is invalid: [output] hist.cum_shortage.dy: "
+                 "the default range [0, inf] is not usable in float"},
+        BadStudy{"design_too_large",
+                 "[study]\nmethod = sobol\nsampler = random\nbase_samples = 10000000\npaths = 10\n"
+                 "outputs = mean(cum_shortage, dy)\n"
+                 "[study.factor.x]\nkey = tension.escalation_sensitivity\nlow = 0.25\nhigh = 1\n",
+                 "bad.ini:2: [study]: the design has 30000000 points, more than the 1048576 a study may have"},
+        // Each factor's range is fine alone; together some points put the
+        // reference price below the minimum.
+        BadStudy{"clash_at_a_point",
+                 "[study]\nmethod = sobol\nbase_samples = 16\npaths = 10\noutputs = mean(cum_shortage, dy)\n"
+                 "[study.factor.pmin]\nkey = price.dy.min\nlow = 52\nhigh = 250\n"
+                 "[study.factor.pref]\nkey = price.dy.ref\nlow = 60\nhigh = 260\n",
+                 "(pmin="},
         BadStudy{"grid_factors_and_scenarios",
                  "[study]\nmethod = grid\npaths = 10\noutputs = mean(cum_shortage, dy)\n"
                  "[study.factor.x]\nkey = tension.escalation_sensitivity\nlevels = 0.5, 1\n"
                  "[study.scenario.s]\ntension.dialogue = 1\n",
                  "bad.ini:2: [study]: a grid needs either factors"}),
     [](const testing::TestParamInfo<BadStudy>& info) { return std::string(info.param.name); });
+
+// Study sections belong in the study file itself: keys an included file puts
+// in [study] or a factor section are refused, even where the study file has
+// the same sections (whose headers used to hide them).
+TEST(Study, StudyKeysFromAnIncludedFileAreRefused) {
+  ScratchDir dir("study-included");
+  std::ofstream(dir.file("inc.ini")) << "include = " << source_path("configs/baseline.ini")
+                                     << "\n[study]\nseed = 99\npaths = 100\n[study.factor.x]\nlow = 0.25\n";
+  std::ofstream(dir.file("study.ini")) << "include = inc.ini\n[study]\nmethod = oat\n"
+                                          "outputs = mean(cum_shortage, dy)\n[study.factor.x]\n"
+                                          "key = tension.escalation_sensitivity\nhigh = 1\n";
+  const auto r = run_remc("validate --config " + dir.file("study.ini"));
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("inc.ini:4: [study] paths = 100: study sections belong in the study file itself"),
+            std::string::npos)
+      << r.output;
+}
 
 // A study file that is fine passes the same checks (guards the fixture).
 TEST(Study, FixtureBaseIsValid) {
