@@ -48,9 +48,7 @@ Part read_part(const std::string& path) {
     throw UsageError("merge: " + path + ": not a shard result (no /state group; write parts with remc run --shard K/N)");
   try {
     return {path, reader.provenance(), read_run_state(reader.file())};
-  } catch (const UsageError&) {
-    throw;
-  } catch (const std::exception& e) {
+  } catch (const RuntimeError& e) {
     // A missing or mangled dataset: a damaged part, refused like any bad part.
     throw UsageError("merge: " + path + ": not a readable shard result (" + e.what() + ")");
   }

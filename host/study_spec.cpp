@@ -231,9 +231,12 @@ StudyFactor read_factor(const StudySpec& spec, const StudyReader& r, const std::
   // The config's own checks first: an unknown key is reported as such.
   check_factor_value(spec, r, section, "low", f, f.low);
   check_factor_value(spec, r, section, "high", f, f.high);
-  // Morris and Sobol sample between the ends: a key that takes only some
-  // values there (a 0/1 switch, a whole number) fails at the middle.
-  if (spec.method != StudyMethod::kOat) check_factor_value(spec, r, section, "key", f, f.value_at(0.5));
+  // Sobol samples anywhere between the ends, Morris at its inner levels: a
+  // key that takes only some values there (a 0/1 switch, a whole number)
+  // fails at the middle, or at Morris's first inner level (none when levels = 2).
+  if (spec.method == StudyMethod::kSobol) check_factor_value(spec, r, section, "key", f, f.value_at(0.5));
+  if (spec.method == StudyMethod::kMorris && spec.levels > 2)
+    check_factor_value(spec, r, section, "key", f, f.value_at(1.0 / (spec.levels - 1)));
   if (spec.method == StudyMethod::kOat) {
     if (!f.has_base)
       r.fail(section, "base", "the base config does not set " + f.key +

@@ -32,8 +32,8 @@ int interrupted_run(const ScratchDir& dir, const std::string& signal, double del
   const std::string ck = dir.file("ck.h5");
   const std::string script = std::string(REMC_BINARY) + " " + kRun + " --out " + dir.file("never.h5") +
                              " --checkpoint " + ck + " --checkpoint-every 0.1 & pid=$!; " +
-                             "while [ ! -f " + ck + " ]; do sleep 0.01; done; sleep " + std::to_string(delay) +
-                             "; kill -" + signal + " $pid; wait $pid; exit $?";
+                             "while [ ! -f " + ck + " ] && kill -0 $pid 2>/dev/null; do sleep 0.01; done; " +
+                             "sleep " + std::to_string(delay) + "; kill -" + signal + " $pid; wait $pid; exit $?";
   return run_command("sh -c '" + script + "'").exit_code;
 }
 
@@ -219,8 +219,8 @@ TEST(Checkpoint, ResumeFromAnotherFolderWritesWhereTheRunWasTo) {
   // Started in dir with a relative --out, stopped, resumed from the root folder.
   const std::string script = "cd " + dir.file("") + " || exit 1; " + std::string(REMC_BINARY) + " " + kRun +
                              " --out rel.h5 --checkpoint ck.h5 --checkpoint-every 0.1 & pid=$!; " +
-                             "while [ ! -f " + dir.file("ck.h5") + " ]; do sleep 0.01; done; kill -TERM $pid; " +
-                             "wait $pid; exit $?";
+                             "while [ ! -f " + dir.file("ck.h5") + " ] && kill -0 $pid 2>/dev/null; do sleep 0.01; done; " +
+                             "kill -TERM $pid; wait $pid; exit $?";
   ASSERT_EQ(run_command("sh -c '" + script + "'").exit_code, 3);
   const auto r = run_command("cd / && " + std::string(REMC_BINARY) + " run --resume " + dir.file("ck.h5") + " --quiet");
   ASSERT_EQ(r.exit_code, 0) << r.output;
@@ -241,7 +241,7 @@ TEST(Checkpoint, ResumedTargetRunKeepsItsTargetsAndSets) {
                              " --set run.months=24 --seed 11 --threads 1 --quiet --max-paths 2000000" + target +
                              " --out " + out +
                              " --checkpoint " + ck + " --checkpoint-every 0.05 & pid=$!; while [ ! -f " + ck +
-                             " ]; do sleep 0.01; done; kill -TERM $pid; wait $pid; exit $?";
+                             " ] && kill -0 $pid 2>/dev/null; do sleep 0.01; done; kill -TERM $pid; wait $pid; exit $?";
   ASSERT_EQ(run_command("sh -c '" + script + "'").exit_code, 3);
   const auto other = run_remc("run --resume " + ck + " --quiet --target \"mean(cum_shortage, dy)=0.5\"");
   EXPECT_EQ(other.exit_code, 2) << other.output;
@@ -276,7 +276,7 @@ TEST(Checkpoint, ResumedTargetRunStopsWhereTheTargetsWereMet) {
   // does all its blocks, cannot write the result (exit 1), keeps its last checkpoint.
   const std::string script = std::string(REMC_BINARY) + " " + run + " --out " + out + " --checkpoint " + ck +
                              " --checkpoint-every 1e-9 & pid=$!; while [ ! -f " + ck +
-                             " ]; do sleep 0.01; done; mkdir " + out + "; wait $pid; exit $?";
+                             " ] && kill -0 $pid 2>/dev/null; do sleep 0.01; done; mkdir " + out + "; wait $pid; exit $?";
   ASSERT_EQ(run_command("sh -c '" + script + "'").exit_code, 1);
   ASSERT_TRUE(std::filesystem::exists(ck));
   std::filesystem::remove(out);

@@ -514,9 +514,14 @@ INSTANTIATE_TEST_SUITE_P(
                  "[study]\nmethod = sobol\npaths = 10\noutputs = mean(cum_shortage, dy)\n"
                  "[study.factor.x]\nkey = tension.escalation_sensitivity\ndistribution = gaussian\n",
                  "[study.factor.x] distribution = gaussian: expected uniform or loguniform"},
-        // A 0/1 switch sampled as a continuous factor fails at the middle of its range.
-        BadStudy{"switch_sampled",
+        // A 0/1 switch sampled between its ends fails at the first inner
+        // Morris level (of 4: 1/3) or the middle of a Sobol range.
+        BadStudy{"switch_in_morris",
                  "[study]\nmethod = morris\npaths = 10\noutputs = mean(cum_shortage, dy)\n"
+                 "[study.factor.x]\nkey = project.mp_heavy.enabled\nlow = 0\nhigh = 1\n",
+                 "[study.factor.x] key = project.mp_heavy.enabled: with project.mp_heavy.enabled=0.333"},
+        BadStudy{"switch_in_sobol",
+                 "[study]\nmethod = sobol\npaths = 10\noutputs = mean(cum_shortage, dy)\n"
                  "[study.factor.x]\nkey = project.mp_heavy.enabled\nlow = 0\nhigh = 1\n",
                  "[study.factor.x] key = project.mp_heavy.enabled: with project.mp_heavy.enabled=0.5 the base "
                  "config is invalid"},
@@ -560,6 +565,18 @@ TEST(Study, StudyKeysFromAnIncludedFileAreRefused) {
   EXPECT_NE(r.output.find("inc.ini:4: [study] paths = 100: study sections belong in the study file itself"),
             std::string::npos)
       << r.output;
+}
+
+// Morris with two levels sets each factor to its ends only: a 0/1 switch
+// is a valid factor there.
+TEST(Study, MorrisWithTwoLevelsMayScreenASwitch) {
+  ScratchDir dir("study-switch");
+  const std::string path = write_study(dir, "switch.ini",
+                                       "[study]\nmethod = morris\nlevels = 2\ntrajectories = 2\npaths = 10\n"
+                                       "outputs = mean(cum_shortage, dy)\n"
+                                       "[study.factor.x]\nkey = project.mp_heavy.enabled\nlow = 0\nhigh = 1\n");
+  const auto r = run_remc("validate --config " + path);
+  EXPECT_EQ(r.exit_code, 0) << r.output;
 }
 
 // A study file that is fine passes the same checks (guards the fixture).

@@ -19,7 +19,7 @@ export SLURM_CONF=$work/slurm.conf
 cleanup() {
   local pids=() pid alive
   for pidfile in "$work/slurmd.pid" "$work/slurmctld.pid"; do
-    [ -f "$pidfile" ] && pids+=("$(cat "$pidfile")")
+    pid=$(cat "$pidfile" 2>/dev/null) && pids+=("$pid") || true
   done
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   for _ in $(seq 1 60); do
