@@ -243,9 +243,10 @@ TEST(Cli, BlockLargerThanTheRunIsShrunkToIt) {
 
 TEST(Cli, ValidateAcceptsEveryShippedConfig) {
   std::vector<std::string> configs = {"configs/baseline.ini"};
-  for (const auto& e : std::filesystem::directory_iterator(source_path("configs/scenarios")))
-    configs.push_back("configs/scenarios/" + e.path().filename().string());
-  EXPECT_GE(configs.size(), 7u);
+  for (const char* folder : {"configs/scenarios", "configs/studies"})  // studies: every design point too
+    for (const auto& e : std::filesystem::directory_iterator(source_path(folder)))
+      configs.push_back(std::string(folder) + "/" + e.path().filename().string());
+  EXPECT_GE(configs.size(), 11u);
   for (const auto& c : configs) {
     const auto r = run_remc("validate --config " + source_path(c));
     EXPECT_EQ(r.exit_code, 0) << c << ": " << r.output;
