@@ -579,6 +579,21 @@ TEST(Study, MorrisWithTwoLevelsMayScreenASwitch) {
   EXPECT_EQ(r.exit_code, 0) << r.output;
 }
 
+// The block buffer is never larger than the whole study: the largest
+// --block-paths on a study of a few hundred columns runs (it asked for
+// terabytes and failed) and gives the default block's results.
+TEST(Study, BlockLargerThanTheStudyIsShrunkToIt) {
+  ScratchDir dir("study-block");
+  const std::string path = write_study(dir, "small.ini",
+                                       "[run]\nmonths = 12\n[study]\nmethod = oat\npaths = 64\n"
+                                       "outputs = mean(cum_shortage, dy)\n[study.factor.x]\n"
+                                       "key = tension.escalation_sensitivity\nlow = 0.25\nhigh = 1\n");
+  ASSERT_EQ(run_remc("study --config " + path + " --quiet --out " + dir.file("default.h5")).exit_code, 0);
+  const auto r = run_remc("study --config " + path + " --quiet --block-paths 1073741824 --out " + dir.file("huge.h5"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(read(dir.file("default.h5"), "/study/estimate"), read(dir.file("huge.h5"), "/study/estimate"));
+}
+
 // A study file that is fine passes the same checks (guards the fixture).
 TEST(Study, FixtureBaseIsValid) {
   ScratchDir dir("study-ok");
