@@ -245,6 +245,14 @@ RunSetup prepare_run(const std::vector<std::string>& raw_args) {
   return s;
 }
 
+// Targets are evaluated after each block from the second on (one block is
+// too few paths to trust a standard error), counting from the first path of
+// the run (or slice), so a resumed run decides where an uninterrupted one would.
+std::uint64_t paths_before_targets(const RunSetup& s) { return 2 * s.options.block_paths; }
+
+// Paths of the run's slice that an earlier process did (resumed runs; else 0).
+std::uint64_t paths_done_before(const RunSetup& s) { return s.options.first_path - s.slice.first_path; }
+
 // The sinks the blocks go through: the aggregator, wrapped by checkpointing
 // and by precision targets when the run asks for them.
 class SinkChain {
@@ -267,12 +275,7 @@ class SinkChain {
       install_stop_signals();
     }
     if (!s.targets.empty()) {
-      // Targets are evaluated after each block from the second on (one block
-      // is too few paths to trust a standard error).
-      // Counted from the run's first path, so a resumed run decides where an
-      // uninterrupted one would.
-      const std::uint64_t done_before = s.options.first_path - s.slice.first_path;
-      const std::uint64_t min_paths = 2 * s.options.block_paths;
+      const std::uint64_t done_before = paths_done_before(s), min_paths = paths_before_targets(s);
       targeting_.emplace(*top_, aggregator, s.targets, restored.exceed,
                          min_paths > done_before ? min_paths - done_before : 0);
       top_ = &*targeting_;
@@ -311,7 +314,7 @@ void write_mpi_result(const RunSetup& s, const AggregationPlan& plan, const Aggr
 int run_mpi_with_targets(RunSetup& s, const AggregationPlan& plan, Aggregator& aggregator) {
   const auto start = std::chrono::steady_clock::now();
   const RoundsOutcome outcome =
-      run_mpi_rounds(s.cfg.model, plan, s.options, aggregator, s.targets, 2 * s.options.block_paths);
+      run_mpi_rounds(s.cfg.model, plan, s.options, aggregator, s.targets, paths_before_targets(s));
   if (mpi::rank() != 0) return kExitOk;
   const TargetReport report =
       make_target_report(s.targets, aggregator.trees(), outcome.totals.exceed, outcome.paths_done, s.cfg.run.paths);
@@ -336,8 +339,8 @@ int run_mpi_with_targets(RunSetup& s, const AggregationPlan& plan, Aggregator& a
 // meet them: the resumed run stops there, as the uninterrupted one did.
 bool resumed_targets_met(const RunSetup& s, const Aggregator& aggregator, const CountTotals& restored) {
   if (!s.resumed || s.targets.empty()) return false;
-  const std::uint64_t done_before = s.options.first_path - s.slice.first_path;
-  return done_before >= 2 * s.options.block_paths && all_targets_met(s.targets, aggregator.trees(), restored.exceed);
+  return paths_done_before(s) >= paths_before_targets(s) &&
+         all_targets_met(s.targets, aggregator.trees(), restored.exceed);
 }
 
 }  // namespace
@@ -374,7 +377,7 @@ int command_run(const std::vector<std::string>& raw_args) {
   CountTotals totals = run_engine(s.cfg.model, plan, s.options, sinks.top(), &info);
   progress.finish();
   // Paths of this run (or slice) done, from its first path.
-  const std::uint64_t paths_done = s.options.first_path + info.paths_done - s.slice.first_path;
+  const std::uint64_t paths_done = paths_done_before(s) + info.paths_done;
   if (info.paths_done < s.options.paths && !sinks.targets_met()) {
     std::fprintf(stderr, "remc: stopped by a signal after %llu paths; checkpoint saved to %s "
                          "(continue with remc run --resume %s)\n",
