@@ -44,6 +44,12 @@ std::string quantile(double q, double resolution, bool* coarse) {
 
 }  // namespace
 
+void check_dataset_size(const std::string& path, const std::string& name, std::size_t size, std::size_t expected) {
+  if (size != expected)
+    throw UsageError("info: " + path + ": " + name + " has " + std::to_string(size) + " values, the file's " +
+                     "coordinates give " + std::to_string(expected) + " (a damaged file?)");
+}
+
 int info_command(const std::string& path, std::ostream& out) {
   if (is_study_file(path)) {
     print_study_info(path, out);
@@ -75,9 +81,7 @@ int info_command(const std::string& path, std::ostream& out) {
   // (or edited) file: refused, like a file of another kind, before any reading.
   const auto sized = [&](const std::string& name, std::size_t expected) {
     std::vector<double> v = result.doubles(name);
-    if (v.size() != expected)
-      throw UsageError("info: " + path + ": " + name + " has " + std::to_string(v.size()) + " values, the file's " +
-                       "coordinates give " + std::to_string(expected) + " (a damaged file?)");
+    check_dataset_size(path, name, v.size(), expected);
     return v;
   };
   const std::size_t M = materials.size();

@@ -5,6 +5,7 @@
 
 #include "errors.h"
 #include "h5_file.h"
+#include "info.h"
 #include "study_run.h"
 #include "text_table.h"
 
@@ -53,9 +54,7 @@ struct StudyFile {
   std::vector<double> per_factor(const std::string& name) const { return read(name, E * F); }
   std::vector<double> read(const std::string& name, std::size_t expected) const {
     std::vector<double> v = study.open_dataset(name).read_doubles();
-    if (v.size() != expected)
-      damaged("/study/" + name + " has " + std::to_string(v.size()) + " values, the file's coordinates give " +
-              std::to_string(expected));
+    check_dataset_size(path, "/study/" + name, v.size(), expected);
     return v;
   }
 };
