@@ -29,6 +29,20 @@ CountSizes count_sizes(const AggregationPlan& plan) {
           static_cast<std::size_t>(layout.months) * layout.regimes * layout.regimes};
 }
 
+// The error for a /state that is malformed or contradicts its config.
+UsageError damaged_state(const std::string& file, const std::string& why) {
+  return UsageError(file + ": /state is damaged: " + why);
+}
+
+// Moments that finite values could have: min <= mean <= max (up to the
+// rounding of merged means), a finite non-negative sum of squared deviations.
+// Catches edited or corrupted nodes that the counts cannot.
+bool plausible(const ChunkMoments& m) {
+  if (!(std::isfinite(m.min) && std::isfinite(m.max) && std::isfinite(m.mean) && std::isfinite(m.m2))) return false;
+  const double slack = 1e-9 * std::max(std::fabs(m.min), std::fabs(m.max));
+  return m.min <= m.max && m.mean >= m.min - slack && m.mean <= m.max + slack && m.m2 >= 0.0;
+}
+
 }  // namespace
 
 void write_run_state(const h5::File& file, const RunState& state) {
@@ -86,9 +100,7 @@ bool has_run_state(const h5::File& file) { return file.exists(kGroup); }
 
 RunState read_run_state(const h5::File& file) {
   const h5::Group g = file.open_group(kGroup);
-  const auto damaged = [&](const std::string& why) {
-    return UsageError(file.file_path() + ": /state is damaged: " + why);
-  };
+  const auto damaged = [&](const std::string& why) { return damaged_state(file.file_path(), why); };
   RunState s;
   s.shard.index = static_cast<int>(g.int_attribute("shard_index"));
   s.shard.count = static_cast<int>(g.int_attribute("shard_count"));
@@ -147,19 +159,8 @@ RunState read_run_state(const h5::File& file) {
   return s;
 }
 
-namespace {
-// Moments that finite values could have: min <= mean <= max (up to the
-// rounding of merged means), a finite non-negative sum of squared deviations.
-// Catches edited or corrupted nodes that the counts cannot.
-bool plausible(const ChunkMoments& m) {
-  if (!(std::isfinite(m.min) && std::isfinite(m.max) && std::isfinite(m.mean) && std::isfinite(m.m2))) return false;
-  const double slack = 1e-9 * std::max(std::fabs(m.min), std::fabs(m.max));
-  return m.min <= m.max && m.mean >= m.min - slack && m.mean <= m.max + slack && m.m2 >= 0.0;
-}
-}  // namespace
-
 void check_run_state(const RunState& s, const AggregationPlan& plan, std::uint64_t run_paths, const std::string& file) {
-  const auto damaged = [&](const std::string& why) { return UsageError(file + ": /state is damaged: " + why); };
+  const auto damaged = [&](const std::string& why) { return damaged_state(file, why); };
   const std::string of = std::to_string(s.paths) + " paths from path " + std::to_string(s.first_path);
   if (s.total_paths != run_paths || s.block_paths == 0 || s.block_paths % kChunkPaths != 0 ||
       s.first_path % kChunkPaths != 0 || s.paths > s.total_paths || s.first_path > s.total_paths - s.paths)
