@@ -8,6 +8,7 @@
 #include <iterator>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "cli_util.h"
@@ -44,23 +45,38 @@ TEST(Cli, UsageErrorsExitTwo) {
   const auto unknown = run_remc("frobnicate");
   EXPECT_EQ(unknown.exit_code, 2);
   EXPECT_NE(unknown.output.find("unknown command 'frobnicate'"), std::string::npos);
-  EXPECT_EQ(run_remc("run").exit_code, 2);                                 // no --config
-  EXPECT_EQ(run_remc("run --config x.ini --bogus").exit_code, 2);          // unknown option
-  EXPECT_EQ(run_remc("run --config x.ini --backend gpu").exit_code, 2);    // bad backend
-  EXPECT_EQ(run_remc("run --config x.ini --block-paths 1000").exit_code, 2);  // not a multiple of 1024
-  EXPECT_EQ(run_remc("run --config x.ini --threads 0").exit_code, 2);
-  EXPECT_EQ(run_remc("run --config x.ini --threads 65536").exit_code, 2);  // OpenMP would crash, not refuse
-  EXPECT_EQ(run_remc("run --config x.ini --out ''").exit_code, 2);
+  EXPECT_EQ(run_remc("run").exit_code, 2);  // no --config
   EXPECT_EQ(run_remc("--version extra").exit_code, 2);
-  EXPECT_EQ(run_remc("run --config x.ini --block-paths -1024").exit_code, 2);  // not a huge unsigned value
-  EXPECT_EQ(run_remc("run --config x.ini --checkpoint-every 5").exit_code, 2);  // without --checkpoint
-  EXPECT_EQ(run_remc("run --resume x.ckpt --paths 5").exit_code, 2);           // --paths without --config
-  // --paths is checked as the option it is, not as the --set it becomes.
-  const auto huge = run_remc("run --config x.ini --paths 9223372036854775807");
-  EXPECT_EQ(huge.exit_code, 2);
-  EXPECT_NE(huge.output.find("run: --paths 9223372036854775807: must be in 1..9e15"), std::string::npos) << huge.output;
+  // Each option error on an otherwise good run: exit 2, the option's own
+  // message (not some other failure), and no output file.
+  ScratchDir dir("usage");
+  const std::string run = "run --config " + source_path("configs/baseline.ini") + " --quiet";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"--bogus", "unrecognised option '--bogus'"},
+      {"--backend gpu", "--backend gpu: must be cpu or cuda"},
+      {"--block-paths 1000", "--block-paths 1000: must be a multiple of 1024"},  // not a multiple of 1024
+      {"--block-paths -1024", "--block-paths -1024: must be a multiple of 1024"},  // not a huge unsigned value
+      {"--threads 0", "--threads 0: must be in 1..4096"},
+      {"--threads 65536", "--threads 65536: must be in 1..4096"},  // OpenMP would crash, not refuse
+      {"--checkpoint-every 5", "--checkpoint-every goes with --checkpoint FILE"},
+      // --paths is checked as the option it is, not as the --set it becomes.
+      {"--paths 9223372036854775807", "run: --paths 9223372036854775807: must be in 1..9e15"},
+  };
+  for (const auto& [args, message] : cases) {
+    const auto r = run_remc(run + " " + args + " --out " + dir.file("o.h5"));
+    EXPECT_EQ(r.exit_code, 2) << args << ": " << r.output;
+    EXPECT_NE(r.output.find(message), std::string::npos) << args << ": expected '" << message << "' in\n" << r.output;
+    EXPECT_EQ(dir.entries(), 0) << args;
+  }
+  const auto empty_out = run_remc(run + " --out ''");
+  EXPECT_EQ(empty_out.exit_code, 2);
+  EXPECT_NE(empty_out.output.find("--out: the file name is empty"), std::string::npos) << empty_out.output;
+  const auto resume = run_remc("run --resume " + dir.file("x.ckpt") + " --paths 5");  // --paths without --config
+  EXPECT_EQ(resume.exit_code, 2);
+  EXPECT_NE(resume.output.find("with --resume, --paths, --seed and --set only describe the config given by --config"),
+            std::string::npos)
+      << resume.output;
   EXPECT_EQ(run_remc("info").exit_code, 2);
-  ScratchDir dir("infotext");
   std::ofstream(dir.file("notes.h5")) << "not HDF5";
   const auto info = run_remc("info " + dir.file("notes.h5"));
   EXPECT_EQ(info.exit_code, 2) << info.output;
@@ -90,9 +106,17 @@ TEST(Cli, MissingConfigFileExitsTwoWithoutOutput) {
 TEST(Cli, BadSetExitsTwo) {
   ScratchDir dir("badset");
   const std::string config = source_path("configs/baseline.ini");
-  for (const std::string set : {"run.paths", "=3", "nosuchsection.key=1", "run.nosuchkey=1", "run.paths=zero"}) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"run.paths", "--set run.paths: expected section.key=value"},
+      {"=3", "--set =3: expected section.key=value, the key is empty"},
+      {"nosuchsection.key=1", "--set nosuchsection.key=1: unknown section 'nosuchsection'"},
+      {"run.nosuchkey=1", "--set run.nosuchkey=1: [run] nosuchkey = 1: unknown key"},
+      {"run.paths=zero", "--set run.paths=zero: [run] paths = zero: 'zero' is not a number"},
+  };
+  for (const auto& [set, message] : cases) {
     const auto r = run_remc("run --config " + config + " --set '" + set + "' --out " + dir.file("o.h5"));
     EXPECT_EQ(r.exit_code, 2) << set << ": " << r.output;
+    EXPECT_NE(r.output.find(message), std::string::npos) << set << ": expected '" << message << "' in\n" << r.output;
     EXPECT_EQ(dir.entries(), 0) << set;
   }
 }
@@ -117,6 +141,7 @@ TEST(Cli, EveryBadConfigExitsTwoWithMessageAndNoOutput) {
     EXPECT_NE(v.output.find(expected), std::string::npos) << file << ": expected '" << expected << "' in\n" << v.output;
     const auto r = run_remc("run --config " + config + " --out " + dir.file("out.h5"));
     EXPECT_EQ(r.exit_code, 2) << file << ": " << r.output;
+    EXPECT_NE(r.output.find(expected), std::string::npos) << file << ": expected '" << expected << "' in\n" << r.output;
     EXPECT_EQ(dir.entries(), 0) << file;
     ++checked;
   }
