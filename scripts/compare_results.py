@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 """Compares the statistics in two remc result files.
 
---exact: every dataset must be bit-identical (same seed, any thread count or
-block size: the reproducibility guarantee).
+--exact: every dataset and every attribute (bar the provenance ones at the
+root) must be bit-identical (same seed, any thread count or block size: the
+reproducibility guarantee).
 --tolerance TV: for the CUDA backend against the CPU backend. Both simulate the
 same paths from the same random numbers with the same arithmetic (remc's own
 exp/log/sin/cos polynomials, IEEE division and square root, no fused
@@ -32,10 +33,32 @@ def short(value, width=60):
     return text if len(text) <= width else text[: width - 3] + "..."
 
 
-def datasets(f, ignore=()):
+def ignored(name, ignore):
+    return any(name == g or name.startswith(g + "/") for g in ignore)
+
+
+def objects(f, ignore=()):
+    """Every group and dataset below the root, by path, less the ignored groups."""
     out = {}
-    f.visititems(lambda name, obj: out.__setitem__(name, obj) if isinstance(obj, h5py.Dataset) else None)
-    return {k: v for k, v in out.items() if not any(k == g or k.startswith(g + "/") for g in ignore)}
+    f.visititems(lambda name, obj: out.__setitem__(name, obj))
+    return {k: v for k, v in out.items() if not ignored(k, ignore)}
+
+
+def datasets(f, ignore=()):
+    return {k: v for k, v in objects(f, ignore).items() if isinstance(v, h5py.Dataset)}
+
+
+def attribute_mismatches(where, a, b, leave_out=()):
+    """Attributes present in either object whose values differ (or that one lacks)."""
+    failures = []
+    for key in sorted((set(a.attrs) | set(b.attrs)) - set(leave_out)):
+        if key not in a.attrs or key not in b.attrs:
+            failures.append(f"{where} attribute {key}: only in {'first' if key in a.attrs else 'second'} file")
+            continue
+        va, vb = a.attrs[key], b.attrs[key]
+        if not np.array_equal(np.asarray(va), np.asarray(vb)):
+            failures.append(f"{where} attribute {key}: {short(va)} != {short(vb)}")
+    return failures
 
 
 def difference_summary(a, b):
@@ -64,10 +87,10 @@ def main():
     failures = []
     worst = (0.0, "")
     with h5py.File(args.a, "r") as fa, h5py.File(args.b, "r") as fb:
-        for key in sorted(set(fa.attrs) - PROVENANCE):
-            va, vb = fa.attrs.get(key), fb.attrs.get(key)
-            if not np.array_equal(np.asarray(va), np.asarray(vb)):
-                failures.append(f"root attribute {key}: {short(va)} != {short(vb)}")
+        failures += attribute_mismatches("root", fa, fb, PROVENANCE)
+        oa, ob = objects(fa, ignore), objects(fb, ignore)
+        for name in sorted(set(oa) & set(ob)):
+            failures += attribute_mismatches(name, oa[name], ob[name], ("DIMENSION_LIST", "REFERENCE_LIST"))
         da, db = datasets(fa, ignore), datasets(fb, ignore)
         if set(da) != set(db):
             failures.append(f"dataset sets differ: {sorted(set(da) ^ set(db))[:10]}")

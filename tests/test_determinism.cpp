@@ -80,6 +80,7 @@ void expect_instruction_sets_agree(const std::string& name, const std::string& e
     ++compared;
   }
   std::printf("compared %d SIMD build(s) with the baseline\n", compared);
+  if (compared == 0) GTEST_SKIP() << "this CPU or build has no SIMD engine to compare with the baseline";
 }
 
 }  // namespace
