@@ -1,11 +1,11 @@
-// Checkpoint and restart: a run killed with SIGKILL at a random moment and
+// Checkpoint and restart: a run killed with SIGKILL part way and
 // resumed from its last checkpoint, and a run stopped by SIGTERM (exit 3) and
 // resumed, give statistics bit-identical to an uninterrupted run; resuming
 // with another config or remc version is refused (exit 2).
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
-#include <random>
 #include <string>
 #include <utility>
 #include <vector>
@@ -21,8 +21,9 @@ using remc::test::source_path;
 
 namespace {
 
-// Long enough (about 2.5 s on one thread of the development machine) to be
-// interrupted part way: the kill comes at most 0.6 s after the first checkpoint.
+// Long enough (about 2 s on one thread of the development machine) to be
+// interrupted part way; the tests that wait before the signal scale the wait
+// to the uninterrupted run's time, so a faster machine is still caught mid-run.
 const std::string kRun = "run --config " + source_path("configs/baseline.ini") +
                          " --paths 150000 --seed 17 --threads 1 --quiet";
 
@@ -37,15 +38,23 @@ int interrupted_run(const ScratchDir& dir, const std::string& signal, double del
   return run_command("sh -c '" + script + "'").exit_code;
 }
 
+// Runs kRun uninterrupted into `out`; returns its wall time in seconds.
+double timed_full_run(const std::string& out) {
+  const auto start = std::chrono::steady_clock::now();
+  const auto r = run_remc(kRun + " --out " + out);
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
 }  // namespace
 
 TEST(Checkpoint, KilledAndResumedRunIsBitIdentical) {
   ScratchDir dir("ck-kill");
   const std::string full = dir.file("full.h5");
-  ASSERT_EQ(run_remc(kRun + " --out " + full).exit_code, 0);
-  // A random moment: the delay is printed so a failure can be replayed.
-  std::random_device device;
-  const double delay = std::uniform_real_distribution<double>(0.0, 0.6)(device);
+  // The kill comes a third of the way into the run after its first
+  // checkpoint (checkpoints every 0.1 s, so the moment falls anywhere in a
+  // checkpoint cycle, a save included); the delay is printed for a replay.
+  const double delay = timed_full_run(full) / 3;
   EXPECT_EQ(interrupted_run(dir, "KILL", delay), 137) << "delay " << delay;
   ASSERT_TRUE(std::filesystem::exists(dir.file("ck.h5"))) << "delay " << delay;
   EXPECT_FALSE(std::filesystem::exists(dir.file("never.h5")));
@@ -60,8 +69,8 @@ TEST(Checkpoint, KilledAndResumedRunIsBitIdentical) {
 TEST(Checkpoint, SigtermSavesAndExitsThree) {
   ScratchDir dir("ck-term");
   const std::string full = dir.file("full.h5");
-  ASSERT_EQ(run_remc(kRun + " --out " + full).exit_code, 0);
-  EXPECT_EQ(interrupted_run(dir, "TERM", 0.2), 3);
+  const double delay = timed_full_run(full) / 5;
+  EXPECT_EQ(interrupted_run(dir, "TERM", delay), 3) << "delay " << delay;
   ASSERT_TRUE(std::filesystem::exists(dir.file("ck.h5")));
   EXPECT_FALSE(std::filesystem::exists(dir.file("never.h5")));
   const std::string resumed = dir.file("resumed.h5");
