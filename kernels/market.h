@@ -64,8 +64,11 @@ REMC_HD_INLINE MarketFlowsT<F> clear_market(const MarketInputsT<F>& in) {
   // W = G - X, computed per destination as (1 - a) G so it is never below 0
   // (G_imp + G_all - X_imp - X_all can round to a tiny negative under a = 1).
   f.withheld = (1.0f - in.allow_imp) * f.gap_imp + (1.0f - in.allow_all) * f.gap_all;
-  // 3. Importer supply before the stockpile; the allies' shortage.
-  f.supply_imp = min_lanes(in.demand_imp, in.output_imp) + f.to_imp + f.export_imp;
+  // 3. Importer supply before the stockpile; the allies' shortage. S_imp =
+  // min(D, Q) + R + a G equals D - (1 - a) G (G = D - Q - R when D > Q, else
+  // 0), written so because the sum can round a few ulp below D under a = 1
+  // and show a shortage where there is none; the difference cannot.
+  f.supply_imp = in.demand_imp - (1.0f - in.allow_imp) * f.gap_imp;
   f.short_all = max_lanes(zero, in.demand_all - f.keep_all - f.to_allies - f.export_all);
   return f;
 }

@@ -134,6 +134,24 @@ TEST(Market, WithheldIsExactlyWhatTheAllowancesHoldBack) {
   }
 }
 
+// With China free to export (a = 1) the importer's supply is its whole
+// demand, to the bit, whatever the plant output, allied surplus and home
+// bias: S_imp = min(D, Q) + R + G summed in float could round a few ulp below
+// D and record a shortage where there is none (case 47 here did).
+TEST(Market, OpenRegimeSupplyIsExactlyTheDemand) {
+  MarketInputs in = base_inputs();
+  for (int i = 1; i <= 1000; ++i) {
+    in.demand_imp = 0.1f * static_cast<float>(i) + 0.37f;
+    in.demand_all = 0.3f * static_cast<float>(i % 97) + 0.11f;
+    in.output_imp = 0.07f * static_cast<float>(i % 53);
+    in.output_all = 0.9f * static_cast<float>(i % 31);
+    in.home_bias = 0.01f * static_cast<float>(i % 101);
+    const MarketFlows f = remc::clear_market(in);
+    ASSERT_EQ(f.supply_imp, in.demand_imp) << "case " << i;
+    ASSERT_EQ(f.short_all, 0.0f) << "case " << i;
+  }
+}
+
 TEST(Market, EmbargoOnImporterOnly) {
   MarketInputs in = base_inputs();
   // allow_imp = 0, allow_all = 1: the importer gets nothing from China, the
