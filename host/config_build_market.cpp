@@ -11,11 +11,24 @@ namespace {
 constexpr double kShareTolerance = 1e-9;  // sector shares must sum to 1 within this
 const Range kNonneg = Range::at_least(0);
 
-// Fixed-value cross check: lo <= v (when both are plain numbers).
+// Cross check lo <= v <= hi when the bounds are plain numbers: a number
+// itself, a distribution by its support (the kernel does not clamp the
+// starting price, so a draw outside the band would start outside it). A
+// drawn value that the key only inherits (initial = ref) is checked where
+// its own key is.
 void check_order(ConfigReader& r, const std::string& sec, const std::string& key, const Param& v, const Param& lo,
                  const Param& hi, const std::string& why) {
-  if (v.draw >= 0 || lo.draw >= 0 || hi.draw >= 0) return;
-  if (v.value < lo.value || v.value > hi.value) r.fail(sec, key, why);
+  if (lo.draw >= 0 || hi.draw >= 0) return;
+  if (v.draw < 0) {
+    if (v.value < lo.value || v.value > hi.value) r.fail(sec, key, why);
+    return;
+  }
+  const std::string text = r.text(sec, key, "");
+  if (text.empty()) return;
+  const ParsedDist d = parse_distribution(text);
+  if (d.support_lo < lo.value || d.support_hi > hi.value)
+    r.fail(sec, key, "the distribution can take values outside the band: " + why +
+                         (d.truncated ? " (narrow its truncate(lo, hi))" : " (add truncate(lo, hi) within it)"));
 }
 
 // A project's planned first month of output: months from [run] start (a
