@@ -107,7 +107,7 @@ TEST(Config, BaselineShape) {
   EXPECT_EQ(c.run.paths, 100000u);
   EXPECT_EQ(c.run.seed, 20251u);
   EXPECT_EQ(c.run.start_year, 2025);
-  EXPECT_EQ(c.run.start_month, 1);
+  EXPECT_EQ(c.run.start_month, 4);
   EXPECT_EQ(c.output.path, "results/baseline.h5");
   EXPECT_FLOAT_EQ(c.model.regime.initial[1], 1.0f);
   for (int k = 0; k < c.model.regime.count; ++k) {
@@ -205,19 +205,19 @@ TEST(Config, SetOverridesAnyKeyIncludingDottedSections) {
 }
 
 // A project dated YYYY-MM keeps its calendar date when [run] start moves:
-// Fort Worth (2025-10) is month 9 from the baseline's 2025-01 and month 6
-// from 2025-04; a date before the start is a negative month. A plain number
+// Fort Worth (2025-10) is month 6 from the baseline's 2025-04 and month 9
+// from 2025-01; a date before the start is a negative month. A plain number
 // still counts from the start.
 TEST(Config, ProjectDatesStayOnTheCalendar) {
   const auto online = [](const std::vector<std::string>& sets, const std::string& project) {
     const RunConfig c = load_config(kBaseline, sets);
     return c.model.project[index_of(c.project_names, project)].online_month.value;
   };
-  EXPECT_FLOAT_EQ(online({}, "mp_fort_worth"), 9.0f);
-  EXPECT_FLOAT_EQ(online({"run.start=2025-04"}, "mp_fort_worth"), 6.0f);
+  EXPECT_FLOAT_EQ(online({}, "mp_fort_worth"), 6.0f);
+  EXPECT_FLOAT_EQ(online({"run.start=2025-01"}, "mp_fort_worth"), 9.0f);
   EXPECT_FLOAT_EQ(online({"run.start=2026-01"}, "mp_fort_worth"), -3.0f);
   EXPECT_FLOAT_EQ(online({"run.start=2024-12"}, "mp_10x"), 37.0f);
-  EXPECT_FLOAT_EQ(online({"run.start=2025-04", "project.mp_fort_worth.online_month=9"}, "mp_fort_worth"), 9.0f);
+  EXPECT_FLOAT_EQ(online({"run.start=2025-01", "project.mp_fort_worth.online_month=9"}, "mp_fort_worth"), 9.0f);
   EXPECT_THROW(online({"project.mp_fort_worth.online_month=2025-13"}, "mp_fort_worth"), ConfigError);
   // A triggered project's online_month counts from its trigger: no dates.
   EXPECT_THROW(online({"project.emergency_heavy.online_month=2027-01"}, "emergency_heavy"), ConfigError);
@@ -403,7 +403,8 @@ TEST(ConfigDefaults, SharesAreEqualWhenNoneGiven) {
 }
 
 TEST(ConfigDefaults, PriceDefaultsShareTheReferenceDraw) {
-  const RunConfig c = load_config(kMinimal, {"price.dy.ref=lognormal(260, 0.2)"});
+  // (Truncated: a drawn price must stay within the [min, max] band.)
+  const RunConfig c = load_config(kMinimal, {"price.dy.ref=lognormal(260, 0.2) truncate(100, 700)"});
   EXPECT_EQ(c.model.price[0].ref.draw, 0);
   EXPECT_EQ(c.model.price[0].initial.draw, 0);
   EXPECT_EQ(c.model.price[0].china_initial.draw, 0);

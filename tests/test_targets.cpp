@@ -55,9 +55,9 @@ TEST(Targets, ParsesEveryForm) {
   const OutputLayout& layout = plan.layout;
   const int dy = material_index(cfg, "dy");
   ASSERT_GE(dy, 0);
-  // 2026-06 is month 17 from the baseline's start, 2025-01.
+  // 2026-09 is month 17 from the baseline's start, 2025-04.
   ASSERT_EQ(cfg.run.start_year, 2025);
-  ASSERT_EQ(cfg.run.start_month, 1);
+  ASSERT_EQ(cfg.run.start_month, 4);
 
   Target t = parse_target(" mean( cum_shortage , dy ) = 0.5", cfg, plan);
   EXPECT_EQ(t.expression, "mean( cum_shortage , dy )");
@@ -66,17 +66,17 @@ TEST(Targets, ParsesEveryForm) {
   EXPECT_EQ(t.cell, cell_of(layout, *find_metric("cum_shortage"), dy, 0));
   EXPECT_EQ(t.units, "t");
 
-  t = parse_target("mean(shortage_frac, dy, 2026-06)=1e-3", cfg, plan);
+  t = parse_target("mean(shortage_frac, dy, 2026-09)=1e-3", cfg, plan);
   EXPECT_EQ(t.cell, cell_of(layout, *find_metric("shortage_frac"), dy, 17));
   EXPECT_EQ(t.halfwidth, 1e-3);
 
-  t = parse_target("mean(tension, 2025-03)=0.1", cfg, plan);
+  t = parse_target("mean(tension, 2025-06)=0.1", cfg, plan);
   EXPECT_EQ(t.cell, cell_of(layout, *find_metric("tension"), 0, 2));
   t = parse_target("mean(total_shortage_cost)=1e6", cfg, plan);
   EXPECT_EQ(t.cell, cell_of(layout, *find_metric("total_shortage_cost"), 0, 0));
 
   // Default thresholds of shortage_frac: 0.05 0.1 0.2 0.5.
-  t = parse_target("p_exceed(shortage_frac, dy, 2026-06, 0.2)=0.01", cfg, plan);
+  t = parse_target("p_exceed(shortage_frac, dy, 2026-09, 0.2)=0.01", cfg, plan);
   EXPECT_TRUE(t.exceedance);
   EXPECT_EQ(t.cell, cell_of(layout, *find_metric("shortage_frac"), dy, 17));
   EXPECT_EQ(t.threshold, 2);
@@ -102,8 +102,8 @@ TEST(Targets, BadExpressionsNameTheProblem) {
       {"mean(tension, dy, 2025-01)=1", "expected mean(tension, YYYY-MM)"},
       {"p_exceed(shortage_frac, dy, 2025-01)=1", "expected p_exceed(shortage_frac, MATERIAL, YYYY-MM, X)"},
       {"mean(cum_shortage, xx)=1", "unknown material 'xx' (one of: ndpr, dy, tb, ndfeb)"},
-      {"mean(shortage_frac, dy, 2027-01)=1", "outside the run's horizon 2025-01 .. 2026-12"},
-      {"mean(shortage_frac, dy, 2024-12)=1", "outside the run's horizon"},
+      {"mean(shortage_frac, dy, 2027-04)=1", "outside the run's horizon 2025-04 .. 2027-03"},
+      {"mean(shortage_frac, dy, 2025-03)=1", "outside the run's horizon"},
       {"mean(shortage_frac, dy, 2025-13)=1", "is not YYYY-MM"},
       {"mean(shortage_frac, dy, 2025-1)=1", "is not YYYY-MM"},
       {"mean(shortage_frac, dy, 2025-+1)=1", "month '2025-+1' is not YYYY-MM"},
@@ -189,7 +189,7 @@ Written read_targets(const std::string& path) {
   return w;
 }
 
-// mean(cum_shortage, dy) and p_exceed(shortage_frac, dy, 2026-06, 0.1)
+// mean(cum_shortage, dy) and p_exceed(shortage_frac, dy, 2026-09, 0.1)
 // recomputed from the result's own datasets.
 void expect_matches_statistics(const std::string& path, const Written& w) {
   const ResultReader r(path);
@@ -216,7 +216,7 @@ void expect_matches_statistics(const std::string& path, const Written& w) {
 }
 
 const std::string kTwoTargets = " --target 'mean(cum_shortage, dy)=WIDTH_A'"
-                                " --target 'p_exceed(shortage_frac, dy, 2026-06, 0.1)=WIDTH_B'";
+                                " --target 'p_exceed(shortage_frac, dy, 2026-09, 0.1)=WIDTH_B'";
 
 std::string targets(const std::string& a, const std::string& b) {
   std::string s = kTwoTargets;
