@@ -1,6 +1,7 @@
 // Tests of the export-control regime chain (kernels/regime.h): the effective
 // transition row on hand-computed cases, the chain's occupancy against the
-// analytic two-state law, and the small-mean Poisson sampler.
+// analytic two-state law (the chain alone, and as the path kernel records it
+// from a config), and the small-mean Poisson sampler.
 //
 // Statistical checks use kSigmas = 5 standard errors (false-failure rate
 // ~6e-7 per check, normal approximation) with fixed seeds.
@@ -10,10 +11,13 @@
 #include <cmath>
 #include <cstdint>
 #include <initializer_list>
+#include <string>
 #include <vector>
 
+#include "config.h"
 #include "regime.h"
 #include "rng.h"
+#include "simulate_paths.h"
 #include "test_util.h"
 
 namespace {
@@ -171,6 +175,31 @@ TEST(Regime, TwoStateChainWithTensionAndMultipliers) {
   // Effective a = 0.05 * (1 + 0.5 * 2) * 1.5 = 0.15, b = 0.2 * 0.5 = 0.1:
   // stationary 0.6, reached at rate 1 - a - b = 0.75 per month.
   check_two_state_chain({0.05f, 0.2f, 2.0f, 0.5f, 1.5f, 0.5f}, 102u);
+}
+
+// The same law through the whole path kernel, from a config: the smallest
+// config's chain open -> closed 0.1, closed -> open 0.2 (no tension), started
+// open. Month 0 has no move, so the recorded state of month t has made t
+// moves: P(closed at t) = 1/3 (1 - 0.7^t). Within 5 binomial standard errors.
+TEST(Regime, SimulatedPathsRecordTheAnalyticOccupancy) {
+  const remc::RunConfig c = remc::load_config(std::string(REMC_SOURCE_DIR) + "/tests/data/config_minimal.ini");
+  ASSERT_EQ(c.model.regime.count, 2);
+  const int kPaths = 16384;
+  const std::vector<float> out = remc_test::simulate_paths(c.model, 103u, 0, kPaths);
+  remc::OutputLayout layout;
+  layout.materials = c.model.materials;
+  layout.months = c.model.months;
+  layout.regimes = c.model.regime.count;
+  for (int t : {0, 1, 5, 11}) {
+    int closed = 0;
+    for (int p = 0; p < kPaths; ++p) {
+      const float state = out[static_cast<std::size_t>(layout.monthly_global(remc::kRegime, t)) * kPaths + p];
+      ASSERT_TRUE(state == 0.0f || state == 1.0f) << "month " << t << ", path " << p;
+      closed += state == 1.0f;
+    }
+    const double expected = (1.0 - std::pow(0.7, t)) / 3.0;
+    EXPECT_NEAR(static_cast<double>(closed) / kPaths, expected, kSigmas * binomial_se(expected, kPaths)) << "month " << t;
+  }
 }
 
 // poisson_small against the Poisson law: sample mean within 5 SE (SE =
