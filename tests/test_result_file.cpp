@@ -217,9 +217,20 @@ TEST(ResultFile, RoundTripOfEveryPath) {
     for (int c : cells) hist.insert(hist.end(), r.hist.begin() + r.plan.hist_offset[c], r.hist.begin() + r.plan.hist_offset[c] + width);
     EXPECT_EQ(reader.counts(g + "/hist"), hist) << g;
     const std::vector<double> edges = reader.doubles(g + "/bin_edges");
-    EXPECT_EQ(edges.size(), static_cast<std::size_t>(material_extent(layout, m)) * (spec.bins + 1));
+    const auto extent = static_cast<std::size_t>(material_extent(layout, m));
+    EXPECT_EQ(edges.size(), extent * (spec.bins + 1));
     EXPECT_FLOAT_EQ(static_cast<float>(edges.front()), spec.lo) << g;
-    EXPECT_EQ(reader.dataset(g + "/bins").read_int64().front(), spec.bins);
+    for (std::size_t k = 0; k < extent; ++k)
+      for (int e = 0; e <= spec.bins; ++e)
+        ASSERT_EQ(edges[k * (spec.bins + 1) + e], bin_edge(spec, e)) << g << " edge " << e;
+    EXPECT_EQ(reader.dataset(g + "/bins").read_int64(), std::vector<std::int64_t>(extent, spec.bins)) << g;
+    EXPECT_EQ(reader.dataset(g + "/log_scale").read_int64(), std::vector<std::int64_t>(extent, spec.log_scale ? 1 : 0))
+        << g;
+    std::vector<std::int64_t> bin_index(width), edge_index(width - 1);
+    for (std::size_t i = 0; i < width; ++i) bin_index[i] = static_cast<std::int64_t>(i);
+    for (std::size_t i = 0; i + 1 < width; ++i) edge_index[i] = static_cast<std::int64_t>(i);
+    EXPECT_EQ(reader.dataset(g + "/bin").read_int64(), bin_index) << g;
+    EXPECT_EQ(reader.dataset(g + "/edge").read_int64(), edge_index) << g;
     if (spec.threshold_count > 0) {
       const auto nt = static_cast<std::size_t>(spec.threshold_count);
       // Written as the shortest decimal of the float compared against.
@@ -237,6 +248,8 @@ TEST(ResultFile, RoundTripOfEveryPath) {
   }
   EXPECT_EQ(reader.dataset("/regime/occupancy").shape(), (std::vector<hsize_t>{3, 3}));
   expect_same(reader.doubles("/regime/occupancy"), r.occupancy, "occupancy");
+  EXPECT_EQ(reader.strings("/regime/regime_from"), s.config.regime_names);
+  EXPECT_EQ(reader.strings("/regime/regime_to"), s.config.regime_names);
   EXPECT_EQ(reader.dataset("/regime/transitions").shape(), (std::vector<hsize_t>{3, 3, 3}));
   EXPECT_EQ(reader.counts("/regime/transitions"), r.transitions);
 }
