@@ -203,6 +203,32 @@ TEST(Distributions, TriangularShapeChiSquare) {
   EXPECT_GE(chi2_pvalue(x, cdf), kMinPValue);
 }
 
+// Lognormal and beta, plain and truncated (by rejection, so the truncated law
+// is the plain one renormalised on [lo, hi]): F_T(x) = (F(x) - F(lo)) /
+// (F(hi) - F(lo)). Lognormal(m, s): F(x) = Phi(ln(x / m) / s); beta(2, 3):
+// F(x) = 6x^2 - 8x^3 + 3x^4; a truncated uniform is uniform on the overlap.
+TEST(Distributions, LognormalBetaAndTruncatedShapesChiSquare) {
+  using remc_test::normal_cdf;
+  const auto lognormal_cdf = [](double v) { return normal_cdf(std::log(v / 2.0) / 0.5); };
+  const auto beta23_cdf = [](double v) { return v * v * (6.0 - 8.0 * v + 3.0 * v * v); };
+  const auto truncated = [](auto cdf, double lo, double hi) {
+    return [=](double v) { return (cdf(v) - cdf(lo)) / (cdf(hi) - cdf(lo)); };
+  };
+  const std::vector<double> lognormal = draw(dist_spec(DistKind::kLognormal, 2.0f, 0.5f), 53u);
+  EXPECT_GE(chi2_pvalue(lognormal, lognormal_cdf), kMinPValue) << "lognormal(2, 0.5)";
+  const std::vector<double> lognormal_t =
+      draw(truncated_spec(dist_spec(DistKind::kLognormal, 2.0f, 0.5f), 1.0f, 3.0f), 54u);
+  EXPECT_GE(chi2_pvalue(lognormal_t, truncated(lognormal_cdf, 1.0, 3.0)), kMinPValue) << "lognormal(2, 0.5) on [1, 3]";
+  const std::vector<double> beta = draw(dist_spec(DistKind::kBeta, 2.0f, 3.0f), 55u);
+  EXPECT_GE(chi2_pvalue(beta, beta23_cdf), kMinPValue) << "beta(2, 3)";
+  const std::vector<double> beta_t = draw(truncated_spec(dist_spec(DistKind::kBeta, 2.0f, 3.0f), 0.1f, 0.6f), 56u);
+  EXPECT_GE(chi2_pvalue(beta_t, truncated(beta23_cdf, 0.1, 0.6)), kMinPValue) << "beta(2, 3) on [0.1, 0.6]";
+  const std::vector<double> uniform_t =
+      draw(truncated_spec(dist_spec(DistKind::kUniform, 0.0f, 4.0f), 1.0f, 2.5f), 57u);
+  EXPECT_GE(chi2_pvalue(uniform_t, [](double v) { return (v - 1.0) / 1.5; }), kMinPValue)
+      << "uniform(0, 4) on [1, 2.5]";
+}
+
 }  // namespace
 
 // Tiny beta shapes: gamma draws far below float's range are handled in logs,

@@ -198,7 +198,8 @@ TEST(Regime, SimulatedPathsRecordTheAnalyticOccupancy) {
       closed += state == 1.0f;
     }
     const double expected = (1.0 - std::pow(0.7, t)) / 3.0;
-    EXPECT_NEAR(static_cast<double>(closed) / kPaths, expected, kSigmas * binomial_se(expected, kPaths)) << "month " << t;
+    EXPECT_NEAR(static_cast<double>(closed) / kPaths, expected, kSigmas * binomial_se(expected, kPaths))
+        << "month " << t;
   }
 }
 
