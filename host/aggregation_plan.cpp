@@ -233,8 +233,10 @@ HistSpec default_hist(const Model& model, const MetricInfo& metric, int m, int b
 }
 
 std::vector<float> kept_thresholds(const std::string& metric, std::vector<float> given) {
-  // `remc info` reports P(max shortage fraction > 10 %): keep 0.1 always.
+  // `remc info` reports P(max shortage fraction > 10 %) and the share of
+  // paths whose price reached its cap, P(months at the cap > 0): keep both.
   if (metric == "max_shortage_frac") given.push_back(0.1f);
+  if (metric == "months_at_price_cap") given.push_back(0.0f);
   std::sort(given.begin(), given.end());
   given.erase(std::unique(given.begin(), given.end()), given.end());
   return given;

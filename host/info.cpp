@@ -42,6 +42,28 @@ std::string quantile(double q, double resolution, bool* coarse) {
   return format("%.3g", q) + (wide ? " *" : "");
 }
 
+// The share of paths whose ex-China price reached its cap in some month, per
+// material where any did: their peak price ratio is the cap, so the upper
+// quantiles of that share restate the cap rather than forecast a price.
+void print_price_cap_share(const ResultReader& result, const std::string& path,
+                           const std::vector<std::string>& materials, std::ostream& out) {
+  const std::string group = "/summary/months_at_price_cap/";
+  if (!result.has(group + "exceedance")) return;  // a file from before the metric
+  const std::vector<double> thresholds = result.doubles(group + "threshold");
+  const int at_0 = find_level(thresholds, 0.0);
+  if (at_0 < 0) return;
+  const std::vector<double> share = result.doubles(group + "exceedance");
+  check_dataset_size(path, group + "exceedance", share.size(), materials.size() * thresholds.size());
+  std::string listed;
+  for (std::size_t m = 0; m < materials.size(); ++m) {
+    const double p = share[m * thresholds.size() + static_cast<std::size_t>(at_0)];
+    if (p > 0) listed += (listed.empty() ? "" : ", ") + materials[m] + " " + format("%.3g %%", 100 * p);
+  }
+  if (listed.empty()) return;
+  out << "\n  price at its cap ([price] max) in some month: " << listed
+      << "\n  (those paths' peak price ratio is the cap: quantiles within that top share restate it)\n";
+}
+
 }  // namespace
 
 void check_dataset_size(const std::string& path, const std::string& name, std::size_t size, std::size_t expected) {
@@ -126,6 +148,7 @@ int info_command(const std::string& path, std::ostream& out) {
     out << "\n  *: the quantile's histogram bin, which bounds its error, is wider than 5 % of it"
            " (finer bins: [output] hist.peak_price_ratio)";
   if (bounded || coarse) out << "\n";
+  print_price_cap_share(result, path, materials, out);
 
   out << "\n  expected months restricted (any regime above the first): " << with_error(restricted, restricted_error)
       << " of " << p.months << "\n\n";

@@ -45,6 +45,8 @@ const std::vector<MetricInfo>& metric_catalogue() {
        "(price - reference price) times importer imports (from allies and China), summed over the horizon; negative when prices sit below the reference"},
       {"china_lost_revenue", S::kSummaryMaterial, kChinaLostRevenue, "USD",
        "withheld exports times China domestic price, summed over the horizon"},
+      {"months_at_price_cap", S::kSummaryMaterial, kMonthsAtPriceCap, "months",
+       "months whose ex-China price was held at its cap ([price] max) by the clamp"},
       {"total_shortage_cost", S::kSummaryGlobal, kTotalShortageCost, "USD", "shortage_cost summed over materials"},
       {"total_excess_import_cost", S::kSummaryGlobal, kTotalExcessImportCost, "USD",
        "excess_import_cost summed over materials"},

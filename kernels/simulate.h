@@ -144,14 +144,14 @@ struct PathSimulator {
     F log_price[kMaxMaterials], log_china_price[kMaxMaterials], subst[kMaxMaterials], stock[kMaxMaterials];
     F cum_short[kMaxMaterials], max_frac[kMaxMaterials], short_months[kMaxMaterials];
     F first_short[kMaxMaterials], peak_ratio[kMaxMaterials], depletion[kMaxMaterials];
-    F short_cost[kMaxMaterials], excess_cost[kMaxMaterials], lost_rev[kMaxMaterials];
+    F short_cost[kMaxMaterials], excess_cost[kMaxMaterials], lost_rev[kMaxMaterials], at_cap[kMaxMaterials];
     for (int m = 0; m < M; ++m) {
       log_price[m] = log_lanes(md.price[m].initial.get(d));
       log_china_price[m] = log_lanes(md.price[m].china_initial.get(d));
       subst[m] = zero;
       stock[m] = md.stockpile[m].initial_t.get(d);
       cum_short[m] = max_frac[m] = short_months[m] = peak_ratio[m] = zero;
-      short_cost[m] = excess_cost[m] = lost_rev[m] = zero;
+      short_cost[m] = excess_cost[m] = lost_rev[m] = at_cap[m] = zero;
       first_short[m] = splat<F>(static_cast<float>(T));
       depletion[m] = splat<F>(static_cast<float>(T));
     }
@@ -337,6 +337,8 @@ struct PathSimulator {
         short_months[m] = short_months[m] + select(in_shortage, one, zero);
         first_short[m] = select(in_shortage, min_lanes(first_short[m], splat<F>(now)), first_short[m]);
         peak_ratio[m] = max_lanes(peak_ratio[m], price * c.inv_p_ref);
+        // The clamp sets the log price to log_max exactly, so equality is the test.
+        at_cap[m] = at_cap[m] + select(log_price[m] >= log_max[m], one, zero);
         const auto depleted = mask_and(c.stock0 > 0.0f, stock[m] <= 0.01f * c.stock0);
         depletion[m] = select(depleted, min_lanes(depletion[m], splat<F>(now)), depletion[m]);
         short_cost[m] = short_cost[m] + shortage * c.voll;
@@ -378,6 +380,7 @@ struct PathSimulator {
       put(layout.summary_material(kShortageCost, m), local, short_cost[m]);
       put(layout.summary_material(kExcessImportCost, m), local, excess_cost[m]);
       put(layout.summary_material(kChinaLostRevenue, m), local, lost_rev[m]);
+      put(layout.summary_material(kMonthsAtPriceCap, m), local, at_cap[m]);
       total_cost = total_cost + short_cost[m];
       total_excess = total_excess + excess_cost[m];
       total_lost = total_lost + lost_rev[m];
