@@ -12,23 +12,26 @@ constexpr double kShareTolerance = 1e-9;  // sector shares must sum to 1 within 
 const Range kNonneg = Range::at_least(0);
 
 // Cross check lo <= v <= hi when the bounds are plain numbers: a number
-// itself, a distribution by its support (the kernel does not clamp the
-// starting price, so a draw outside the band would start outside it). A
-// drawn value that the key only inherits (initial = ref) is checked where
-// its own key is.
+// itself, a distribution by the interval its draws lie in (the kernel does
+// not clamp the starting price, so a draw outside the band would start
+// outside it). A key left out takes the value, and the draw, of the first of
+// `inherits` that is given (china_initial = china_ref = ref), so a drawn
+// value is read from there; the comparison is in float, as the draws are.
 void check_order(ConfigReader& r, const std::string& sec, const std::string& key, const Param& v, const Param& lo,
-                 const Param& hi, const std::string& why) {
+                 const Param& hi, const std::string& why, const std::vector<std::string>& inherits = {}) {
   if (lo.draw >= 0 || hi.draw >= 0) return;
   if (v.draw < 0) {
     if (v.value < lo.value || v.value > hi.value) r.fail(sec, key, why);
     return;
   }
-  const std::string text = r.text(sec, key, "");
+  std::string source = key, text = r.text(sec, key, "");
+  for (std::size_t i = 0; text.empty() && i < inherits.size(); ++i) source = inherits[i], text = r.text(sec, source, "");
   if (text.empty()) return;
-  const ParsedDist d = parse_distribution(text);
-  if (d.support_lo < lo.value || d.support_hi > hi.value)
-    r.fail(sec, key, "the distribution can take values outside the band: " + why +
-                         (d.truncated ? " (narrow its truncate(lo, hi))" : " (add truncate(lo, hi) within it)"));
+  const auto [draw_lo, draw_hi] = draw_bounds(parse_distribution(text));
+  if (static_cast<float>(draw_lo) < lo.value || static_cast<float>(draw_hi) > hi.value)
+    r.fail(sec, source,
+           "the distribution can take values outside the band" + (source == key ? "" : " (" + key + " takes its draw)") +
+               ": " + why + " (give it truncate(lo, hi) within the band)");
 }
 
 // A project's planned first month of output: months from [run] start (a
@@ -162,7 +165,7 @@ void build_prices(ConfigReader& r) {
                                          format_float(p.max.value) + "]"
                                    : "must be within [min, max]";
     check_order(r, s, "ref", p.ref, p.min, p.max, within);
-    check_order(r, s, "initial", p.initial, p.min, p.max, within);
+    check_order(r, s, "initial", p.initial, p.min, p.max, within, {"ref"});
     // China's clamp defaults to the ex-China band scaled to China's reference
     // price, so a floor set for the ex-China market does not prop China's up.
     const double china_scale = static_cast<double>(p.china_ref.value) / p.ref.value;
@@ -175,8 +178,8 @@ void build_prices(ConfigReader& r) {
             ? "must be within [china_min, china_max] = [" + format_float(p.china_min.value) + ", " +
                   format_float(p.china_max.value) + "] (unless set, the band [min, max] scaled by china_ref / ref)"
             : "must be within [china_min, china_max]";
-    check_order(r, s, "china_ref", p.china_ref, p.china_min, p.china_max, china_within);
-    check_order(r, s, "china_initial", p.china_initial, p.china_min, p.china_max, china_within);
+    check_order(r, s, "china_ref", p.china_ref, p.china_min, p.china_max, china_within, {"ref"});
+    check_order(r, s, "china_initial", p.china_initial, p.china_min, p.china_max, china_within, {"china_ref", "ref"});
   }
 }
 

@@ -322,6 +322,19 @@ bool looks_like_distribution(const std::string& text) {
   return i > 0 && i < text.size() && text[i] == '(';
 }
 
+std::pair<double, double> draw_bounds(const ParsedDist& d) {
+  double lo = d.support_lo, hi = d.support_hi;
+  const DistKind kind = d.spec.kind;
+  if (kind == DistKind::kNormal) {
+    lo = std::max(lo, d.a - kMaxNormalDraw * d.b);
+    hi = std::min(hi, d.a + kMaxNormalDraw * d.b);
+  } else if (kind == DistKind::kLognormal) {
+    lo = std::max(lo, d.a * std::exp(-kMaxNormalDraw * d.b));
+    hi = std::min(hi, d.a * std::exp(kMaxNormalDraw * d.b));
+  }
+  return {lo, hi};
+}
+
 ParsedDist parse_distribution(const std::string& text) {
   Cursor cur{text};
   const std::string name = cur.word();

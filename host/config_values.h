@@ -77,6 +77,11 @@ struct ParsedDist {
 // at least kMinTruncatedMass of the mass (see docs/config.md for the rule).
 ParsedDist parse_distribution(const std::string& text);
 
+// The interval every engine draw of the distribution lies in: its support,
+// narrowed for an untruncated normal or lognormal to the 7 standard
+// deviations the engine's normals can reach (kMaxNormalDraw).
+std::pair<double, double> draw_bounds(const ParsedDist& d);
+
 // The u-quantile of the distribution (after truncation), u in [0, 1]: the
 // inverse CDF, so uniform u gives draws of the distribution (studies map
 // their unit designs through it). -inf or +inf at 0 or 1 for an unbounded

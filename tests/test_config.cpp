@@ -403,8 +403,7 @@ TEST(ConfigDefaults, SharesAreEqualWhenNoneGiven) {
 }
 
 TEST(ConfigDefaults, PriceDefaultsShareTheReferenceDraw) {
-  // (Truncated: a drawn price must stay within the [min, max] band.)
-  const RunConfig c = load_config(kMinimal, {"price.dy.ref=lognormal(260, 0.2) truncate(100, 700)"});
+  const RunConfig c = load_config(kMinimal, {"price.dy.ref=lognormal(260, 0.2)"});
   EXPECT_EQ(c.model.price[0].ref.draw, 0);
   EXPECT_EQ(c.model.price[0].initial.draw, 0);
   EXPECT_EQ(c.model.price[0].china_initial.draw, 0);

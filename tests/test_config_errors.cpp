@@ -255,6 +255,24 @@ TEST(BadValues, MoreRangeAndLimitChecks) {
             std::string::npos);
 }
 
+// A drawn price must lie in its band, judged by the interval its draws can
+// reach (7 sd for an untruncated lognormal), in float like the draws; a key
+// left out is judged by the draw it takes over (china_ref takes ref's).
+TEST(BadValues, DrawnPricesMustStayInTheirBands) {
+  EXPECT_EQ(error_of(kMinimal, {"price.dy.min=0.1", "price.dy.ref=1", "price.dy.initial=uniform(0.1, 5)"}), "");
+  EXPECT_EQ(error_of(kMinimal, {"price.dy.ref=lognormal(260, 0.3)"}), "");  // draws within 260 e^(+-2.1)
+  EXPECT_NE(error_of(kMinimal, {"price.dy.max=1000", "price.dy.ref=lognormal(260, 0.3)"})
+                .find("[price.dy] ref = lognormal(260, 0.3): the distribution can take values outside the band: "
+                      "must be within [min, max] = [0.01, 1000]"),
+            std::string::npos);
+  EXPECT_NE(error_of(kMinimal, {"price.dy.china_max=100", "price.dy.ref=uniform(50, 500)"})
+                .find("[price.dy] ref = uniform(50, 500): the distribution can take values outside the band "
+                      "(china_ref takes its draw): must be within [china_min, china_max]"),
+            std::string::npos);
+  EXPECT_EQ(error_of(kMinimal, {"price.dy.china_max=100", "price.dy.china_ref=80", "price.dy.ref=uniform(50, 500)"}),
+            "");
+}
+
 TEST(BadValues, TooManyUncertainAndProjects) {
   std::vector<std::string> sets;
   for (int i = 0; i <= kMaxProjects; ++i) sets.push_back("project.p" + std::to_string(100 + i) + ".region=importer");
