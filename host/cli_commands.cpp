@@ -43,7 +43,9 @@ int command_validate(const std::vector<std::string>& args) {
   }
   const RunConfig cfg = load_config(config, sets);
   make_plan(cfg);  // the [output] checks that need the whole model, as `run` makes them
-  const auto count = [](int n, const std::string& noun) { return std::to_string(n) + " " + noun + (n == 1 ? "" : "s"); };
+  const auto count = [](int n, const std::string& noun) {
+    return std::to_string(n) + " " + noun + (n == 1 ? "" : "s");
+  };
   std::cout << config << ": ok (" << count(cfg.model.materials, "material") << ", "
             << count(cfg.model.regime.count, "regime") << ", " << count(cfg.model.projects, "project") << ", "
             << count(cfg.model.months, "month") << ", " << count(cfg.model.uncertain_count, "uncertain parameter")

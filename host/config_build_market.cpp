@@ -25,13 +25,17 @@ void check_order(ConfigReader& r, const std::string& sec, const std::string& key
     return;
   }
   std::string source = key, text = r.text(sec, key, "");
-  for (std::size_t i = 0; text.empty() && i < inherits.size(); ++i) source = inherits[i], text = r.text(sec, source, "");
+  for (std::size_t i = 0; text.empty() && i < inherits.size(); ++i) {
+    source = inherits[i];
+    text = r.text(sec, source, "");
+  }
   if (text.empty()) return;
   const auto [draw_lo, draw_hi] = draw_bounds(parse_distribution(text));
-  if (static_cast<float>(draw_lo) < lo.value || static_cast<float>(draw_hi) > hi.value)
-    r.fail(sec, source,
-           "the distribution can take values outside the band" + (source == key ? "" : " (" + key + " takes its draw)") +
-               ": " + why + " (give it truncate(lo, hi) within the band)");
+  if (static_cast<float>(draw_lo) < lo.value || static_cast<float>(draw_hi) > hi.value) {
+    const std::string taken = source == key ? "" : " (" + key + " takes its draw)";
+    r.fail(sec, source, "the distribution can take values outside the band" + taken + ": " + why +
+                            " (give it truncate(lo, hi) within the band)");
+  }
 }
 
 // A project's planned first month of output: months from [run] start (a
