@@ -263,7 +263,9 @@ TEST(ResultFile, EveryPathIsDocumented) {
   ASSERT_TRUE(doc) << "docs/hdf5-schema.md missing";
   const std::string text((std::istreambuf_iterator<char>(doc)), std::istreambuf_iterator<char>());
   const ResultReader reader(path);
+  std::set<std::string> patterns;  // the file's dataset paths as the doc writes them
   for (std::string p : reader.file().dataset_paths()) {
+    patterns.insert(p);
     // /series/price/mean is documented as /series/NAME/mean; the datasets of
     // /regime/months_in_regime are those of any /summary/NAME group.
     const std::string in_regime = "/regime/months_in_regime/";
@@ -274,6 +276,19 @@ TEST(ResultFile, EveryPathIsDocumented) {
     for (const char* top : {"/series/", "/summary/"})
       if (p.rfind(top, 0) == 0) p = top + std::string("NAME") + p.substr(p.find('/', std::string(top).size()));
     EXPECT_NE(text.find("`" + p + "`"), std::string::npos) << p << " is not in docs/hdf5-schema.md";
+    patterns.insert(p);
+  }
+  // And the other way: every result-file dataset the doc names exists. Groups
+  // (`/series/NAME/`, `/regime`) and the other file kinds' sections
+  // (`/targets`, `/state`: their own tests) are left out, and so is the
+  // `/series/regime` the doc says does not exist.
+  const std::set<std::string> groups = {"/regime", "/summary", "/series/regime"};
+  for (std::size_t at = text.find("`/"); at != std::string::npos; at = text.find("`/", at + 1)) {
+    const std::size_t end = text.find('`', at + 1);
+    const std::string named = text.substr(at + 1, end - at - 1);
+    if (named.find(' ') != std::string::npos || named.back() == '/' || groups.count(named)) continue;
+    if (named.rfind("/targets", 0) == 0 || named.rfind("/state", 0) == 0) continue;
+    EXPECT_TRUE(patterns.count(named)) << named << " is in docs/hdf5-schema.md but in no result file";
   }
   // Each metric's row of the metrics table gives its units, worst tail and
   // description exactly as the file's group attributes do.
