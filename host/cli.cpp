@@ -93,6 +93,11 @@ std::string message_of(std::exception_ptr error, const std::string& command) {
     return std::string("config error: ") + e.what();
   } catch (const UsageError& e) {
     return e.what();
+  } catch (const boost::program_options::invalid_option_value& e) {
+    // Every typed option is a whole number except --checkpoint-every (seconds).
+    const bool seconds = e.get_option_name() == "--checkpoint-every";
+    const std::string expected = seconds ? "a number of seconds" : "a whole number, digits only";
+    return std::string(e.what()) + ": expected " + expected + " (see remc " + command + " --help)";
   } catch (const boost::program_options::error& e) {
     return std::string(e.what()) + " (see remc " + command + " --help)";
   } catch (const std::bad_alloc&) {

@@ -37,6 +37,9 @@ struct Part {
 
 Part read_part(const std::string& path) {
   if (!std::filesystem::exists(path)) throw UsageError("merge: " + path + ": no such file");
+  if (is_study_part(path))
+    throw UsageError("merge: " + path + ": a study part, not a run's shard result; merge it with the other parts of "
+                     "its study, not with run parts");
   std::optional<ResultReader> opened;
   try {
     opened.emplace(path);

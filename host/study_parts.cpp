@@ -55,6 +55,8 @@ struct StudyPart {
 };
 
 StudyPart read_part_header(const std::string& path) {
+  if (h5::has_filetype(path, kResultFiletype))
+    throw UsageError("merge: " + path + ": a run result, not a study part; merge run shards apart from study parts");
   if (!is_study_part(path)) throw UsageError("merge: " + path + ": not a study part (write them with remc study --shard K/N)");
   const h5::File f = h5::File::open_read_only(path);
   StudyPart p;

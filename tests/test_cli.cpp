@@ -58,6 +58,7 @@ TEST(Cli, UsageErrorsExitTwo) {
       {"--block-paths -1024", "--block-paths -1024: must be a multiple of 1024"},  // not a huge unsigned value
       {"--threads 0", "--threads 0: must be in 1..4096"},
       {"--threads 65536", "--threads 65536: must be in 1..4096"},  // OpenMP would crash, not refuse
+      {"--paths 1e3", "the argument ('1e3') for option '--paths' is invalid: expected a whole number, digits only"},
       {"--checkpoint-every 5", "--checkpoint-every goes with --checkpoint FILE"},
       // --paths is checked as the option it is, not as the --set it becomes.
       {"--paths 9223372036854775807", "run: --paths 9223372036854775807: must be in 1..9e15"},

@@ -677,6 +677,22 @@ TEST(Study, MergedShardsEqualSingleProcess) {
   EXPECT_EQ(missing.exit_code, 2) << missing.output;
   EXPECT_NE(missing.output.find("are missing"), std::string::npos) << missing.output;
   EXPECT_FALSE(std::filesystem::exists(dir.file("x.h5")));
+
+  // A run's shard result among study parts, or the other way round, is named as such.
+  const std::string run_part = dir.file("run0.h5");
+  ASSERT_EQ(run_remc("run --config " + source_path("configs/baseline.ini") +
+                     " --paths 2048 --block-paths 1024 --set run.months=12 --shard 0/2 --quiet --out " + run_part)
+                .exit_code,
+            0);
+  const auto run_first = run_remc("merge " + run_part + " " + dir.file("part0.h5") + " -o " + dir.file("x.h5"));
+  EXPECT_EQ(run_first.exit_code, 2) << run_first.output;
+  EXPECT_NE(run_first.output.find("part0.h5: a study part, not a run's shard result"), std::string::npos)
+      << run_first.output;
+  const auto study_first = run_remc("merge " + dir.file("part0.h5") + " " + run_part + " -o " + dir.file("x.h5"));
+  EXPECT_EQ(study_first.exit_code, 2) << study_first.output;
+  EXPECT_NE(study_first.output.find("run0.h5: a run result, not a study part"), std::string::npos)
+      << study_first.output;
+  EXPECT_FALSE(std::filesystem::exists(dir.file("x.h5")));
 }
 
 // Under MPI the ranks split the points and rank 0 writes the same study.
