@@ -21,6 +21,23 @@ std::string fixed(double x, int decimals = 3) {
 
 std::string interval(double lo, double hi) { return "[" + fixed(lo) + ", " + fixed(hi) + "]"; }
 
+// An estimate with its standard error; for a probability output (p_exceed...)
+// that no path, or every path, exceeded, the standard error 0 would claim
+// certainty, so the exact one-sided 95 % bound 1 - 0.05^(1/n) is given
+// instead, rounded outwards to two significant digits.
+std::string estimate(const std::string& output, double value, double error, double paths, bool* bounded) {
+  const bool probability = output.rfind("p_exceed", 0) == 0;
+  if (!probability || !(paths >= 1.0) || error != 0.0 || (value != 0.0 && value != 1.0)) return with_error(value, error);
+  *bounded = true;
+  const double gap = 1.0 - std::pow(0.05, 1.0 / paths);
+  const int decimals = 1 - static_cast<int>(std::floor(std::log10(gap)));  // two significant digits of gap
+  const double unit = std::pow(10.0, -decimals);
+  char text[64];
+  if (value == 0.0) std::snprintf(text, sizeof text, "0 (< %.*f)", decimals, std::ceil(gap / unit) * unit);
+  else std::snprintf(text, sizeof text, "1 (> %.*f)", decimals, std::floor((1.0 - gap) / unit) * unit);
+  return text;
+}
+
 // The study group of a result, its coordinates (factors F, outputs E,
 // design points P) and its datasets, each checked to have the size the
 // coordinates give, so that a damaged or edited file is refused, never read
@@ -60,7 +77,7 @@ struct StudyFile {
 };
 
 
-void print_grid(const StudyFile& s, std::ostream& out) {
+void print_grid(const StudyFile& s, double paths, bool* bounded, std::ostream& out) {
   const auto est = s.per_point("estimate"), se = s.per_point("stderr");
   const auto diff = s.per_point("difference"), dse = s.per_point("difference_stderr");
   const auto use = s.per_point("difference_stderr_unpaired");
@@ -70,27 +87,28 @@ void print_grid(const StudyFile& s, std::ostream& out) {
         {"point", "estimate ± stderr", "minus base ± paired stderr", "unpaired stderr"}};
     for (std::size_t p = 0; p < s.P; ++p) {
       const std::size_t i = p * s.E + e;
-      rows.push_back({s.points[p], with_error(est[i], se[i]), p == 0 ? "" : with_error(diff[i], dse[i]),
+      rows.push_back({s.points[p], estimate(s.outputs[e], est[i], se[i], paths, bounded),
+                      p == 0 ? "" : with_error(diff[i], dse[i]),
                       p == 0 ? "" : fixed(use[i], 4)});
     }
     print_table(rows, out);
   }
 }
 
-void print_tornado(const StudyFile& s, std::ostream& out) {
+void print_tornado(const StudyFile& s, double paths, bool* bounded, std::ostream& out) {
   const auto base_est = s.per_point("estimate"), base_se = s.per_point("stderr");
   const auto lo = s.per_factor("tornado/low"), lo_se = s.per_factor("tornado/low_stderr");
   const auto hi = s.per_factor("tornado/high"), hi_se = s.per_factor("tornado/high_stderr");
   const auto swing = s.per_factor("tornado/swing"), swing_se = s.per_factor("tornado/swing_stderr");
   for (std::size_t e = 0; e < s.E; ++e) {
-    out << "\n" << s.outputs[e] << " (" << s.units[e] << "): base " << with_error(base_est[e], base_se[e])
-        << "; tornado, largest swing first\n";
+    out << "\n" << s.outputs[e] << " (" << s.units[e] << "): base "
+        << estimate(s.outputs[e], base_est[e], base_se[e], paths, bounded) << "; tornado, largest swing first\n";
     std::vector<std::vector<std::string>> rows = {{"rank", "factor", "at low", "at high", "swing ± paired stderr"}};
     const auto order = largest_first(swing.data() + e * s.F, s.F);
     for (std::size_t r = 0; r < s.F; ++r) {
       const std::size_t i = e * s.F + order[r];
-      rows.push_back({std::to_string(r + 1), s.factors[order[r]], with_error(lo[i], lo_se[i]), with_error(hi[i], hi_se[i]),
-                      with_error(swing[i], swing_se[i])});
+      rows.push_back({std::to_string(r + 1), s.factors[order[r]], estimate(s.outputs[e], lo[i], lo_se[i], paths, bounded),
+                      estimate(s.outputs[e], hi[i], hi_se[i], paths, bounded), with_error(swing[i], swing_se[i])});
     }
     print_table(rows, out);
   }
@@ -146,11 +164,14 @@ void print_study_info(const std::string& path, std::ostream& out) {
       << s.study.int_attribute("paths_per_point") << " paths (common random numbers, seed "
       << s.study.int_attribute("seed") << "), " << factor_count << " factor" << (factor_count == 1 ? "" : "s") << ", " << s.E
       << " output" << (s.E == 1 ? "" : "s") << "\n";
-  if (method == "grid") print_grid(s, out);
-  else if (method == "oat") print_tornado(s, out);
+  const double paths = static_cast<double>(s.study.int_attribute("paths_per_point"));
+  bool bounded = false;
+  if (method == "grid") print_grid(s, paths, &bounded, out);
+  else if (method == "oat") print_tornado(s, paths, &bounded, out);
   else if (method == "morris") print_morris(s, out);
   else if (method == "sobol") print_sobol(s, out);
   else throw RuntimeError(path + ": unknown study method '" + method + "'");
+  if (bounded) out << "\n  0 (< x), 1 (> x): no path, or every path, exceeded; x is a one-sided 95 % bound\n";
   out << "\nprovenance: " << s.study.string_attribute("device") << ", "
       << fixed(s.study.double_attribute("wall_seconds"), 1) << " s; study file " << s.study.string_attribute("study_file")
       << "\n";

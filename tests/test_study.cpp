@@ -636,6 +636,33 @@ high = 100
 
 }  // namespace
 
+// A probability output that every path (or no path) exceeded has a standard
+// error of 0, which would claim certainty: `remc info` gives the exact
+// one-sided 95 % bound instead, 1 - 0.05^(1/1024) = 0.00292 for 1,024 paths.
+TEST(Study, InfoBoundsProbabilitiesOfZeroAndOne) {
+  ScratchDir dir("study-bound");
+  const std::string path = write_study(dir, "grid.ini", R"(
+[run]
+months = 24
+
+[study]
+method = grid
+paths = 1024
+outputs = p_exceed_any(shortage_frac, dy, 0.1); mean(cum_shortage, dy)
+
+[study.factor.dialogue]
+key = tension.dialogue
+levels = 0, 1
+)");
+  const std::string out = dir.file("grid.h5");
+  ASSERT_EQ(run_remc("study --config " + path + " --quiet --out " + out).exit_code, 0);
+  const auto info = run_remc("info " + out);
+  ASSERT_EQ(info.exit_code, 0) << info.output;
+  EXPECT_NE(info.output.find("1 (> 0.9970)"), std::string::npos) << info.output;
+  EXPECT_NE(info.output.find("x is a one-sided 95 % bound"), std::string::npos) << info.output;
+  EXPECT_EQ(info.output.find("1 ± 0"), std::string::npos) << info.output;
+}
+
 // Shards split the design points; the merged study equals the single-process
 // study in every dataset (paired differences and bootstraps included).
 TEST(Study, MergedShardsEqualSingleProcess) {
