@@ -38,6 +38,7 @@ void write_checkpoint(const std::string& path, const Checkpoint& c) {
     std::string targets;  // one per line (an expression has no line break)
     for (const std::string& t : c.targets) targets += (targets.empty() ? "" : "\n") + t;
     file.set_attribute("targets", targets);
+    file.set_attribute("wall_seconds", c.wall_seconds);
     write_run_state(file, c.state);
   });
 }
@@ -61,6 +62,7 @@ Checkpoint read_checkpoint(const std::string& path) {
     c.end_path = static_cast<std::uint64_t>(file.int_attribute("end_path"));
     std::istringstream targets(file.has_attribute("targets") ? file.string_attribute("targets") : "");
     for (std::string line; std::getline(targets, line);) c.targets.push_back(line);
+    c.wall_seconds = file.has_attribute("wall_seconds") ? file.double_attribute("wall_seconds") : 0.0;
     c.state = read_run_state(file);
   } catch (const UsageError&) {
     throw;
@@ -82,7 +84,8 @@ CheckpointSink::CheckpointSink(Aggregator& aggregator, std::string path, double 
       path_(std::move(path)),
       every_(every_seconds),
       last_(std::chrono::steady_clock::now()),
-      base_(std::move(base)) {}
+      base_(std::move(base)),
+      started_(last_) {}
 
 void CheckpointSink::on_block(std::uint64_t first_chunk, int chunks, const ChunkMoments* moments) {
   aggregator_.on_block(first_chunk, chunks, moments);
@@ -104,6 +107,8 @@ void CheckpointSink::on_counts(const CountTotals& counts_so_far, std::uint64_t n
   c.state.paths = next_path - c.state.first_path;
   c.state.trees = aggregator_.trees();
   add_counts(c.state.counts, counts_so_far);  // the restored counts plus this run's
+  const std::chrono::duration<double> this_process = std::chrono::steady_clock::now() - started_;
+  c.wall_seconds = base_.wall_seconds + this_process.count();
   write_checkpoint(path_, c);
   last_ = std::chrono::steady_clock::now();
 }

@@ -27,6 +27,7 @@ struct Checkpoint {
   bool sharded = false;     // state.shard is a --shard K/N slice
   std::uint64_t end_path = 0;  // one past the last path of the run (or shard)
   std::vector<std::string> targets;  // the run's --target arguments, so a resume keeps them
+  double wall_seconds = 0;  // the run's wall time up to this checkpoint, over every process so far
   RunState state;           // paths [state.first_path, state.first_path + state.paths) done
 };
 
@@ -63,6 +64,7 @@ class CheckpointSink : public BlockSink {
   std::chrono::duration<double> every_;
   std::chrono::steady_clock::time_point last_;
   Checkpoint base_;
+  std::chrono::steady_clock::time_point started_;  // this process's share of wall_seconds starts here
   bool stopping_ = false;  // a stop signal seen by wants_counts(), so saved
 };
 

@@ -253,6 +253,13 @@ std::uint64_t paths_before_targets(const RunSetup& s) { return 2 * s.options.blo
 // Paths of the run's slice that an earlier process did (resumed runs; else 0).
 std::uint64_t paths_done_before(const RunSetup& s) { return s.options.first_path - s.slice.first_path; }
 
+// Wall time that earlier processes spent on the run, up to the checkpoint
+// this one resumed (else 0), and the run's whole wall time so far.
+double earlier_wall_seconds(const RunSetup& s) { return s.resumed ? s.resumed->wall_seconds : 0.0; }
+double run_wall_seconds(const RunSetup& s, std::chrono::steady_clock::time_point start) {
+  return earlier_wall_seconds(s) + std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
 // The sinks the blocks go through: the aggregator, wrapped by checkpointing
 // and by precision targets when the run asks for them.
 class SinkChain {
@@ -269,6 +276,7 @@ class SinkChain {
       base.sharded = s.slice.sharded;
       base.end_path = s.slice.end_path;
       base.targets = s.args.targets;
+      base.wall_seconds = earlier_wall_seconds(s);
       base.state = run_state(s.cfg, s.slice, s.options.first_path, s.options.block_paths, aggregator, restored);
       checkpointing_.emplace(aggregator, s.checkpoint_path, s.args.checkpoint_every, base);
       top_ = &*checkpointing_;
@@ -327,7 +335,7 @@ int run_mpi_with_targets(RunSetup& s, const AggregationPlan& plan, Aggregator& a
   prov.device = std::to_string(mpi::size()) + " MPI ranks; rank 0: " + outcome.info.device;
   prov.threads = outcome.info.threads;
   prov.block_paths = s.options.block_paths;
-  prov.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  prov.wall_seconds = run_wall_seconds(s, start);
   write_result(s.out, s.cfg, aggregator.finish(outcome.totals), prov,
                [&](const h5::File& file) { write_target_report(file, report); });
   print_target_report(report, std::cout);
@@ -400,12 +408,12 @@ int command_run(const std::vector<std::string>& raw_args) {
   prov.threads = info.threads;
   prov.block_paths = info.block_paths;
   if (mpi::size() > 1) {
-    prov.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    prov.wall_seconds = run_wall_seconds(s, start);
     write_mpi_result(s, plan, aggregator, totals, prov);
     if (mpi::rank() != 0) return kExitOk;
   } else {
     const AggregateResults& results = aggregator.finish(totals);
-    prov.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    prov.wall_seconds = run_wall_seconds(s, start);
     if (report) {
       write_result(s.out, s.cfg, results, prov, [&](const h5::File& file) { write_target_report(file, *report); });
     } else if (s.slice.sharded) {

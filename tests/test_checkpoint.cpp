@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <string>
 #include <utility>
@@ -73,9 +74,18 @@ TEST(Checkpoint, SigtermSavesAndExitsThree) {
   EXPECT_EQ(interrupted_run(dir, "TERM", delay), 3) << "delay " << delay;
   ASSERT_TRUE(std::filesystem::exists(dir.file("ck.h5")));
   EXPECT_FALSE(std::filesystem::exists(dir.file("never.h5")));
+  const auto seconds_of = [](const std::string& file) {
+    const auto r = run_python("-c \"import h5py; print(h5py.File('" + file + "').attrs['wall_seconds'])\"");
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    return std::atof(r.output.c_str());
+  };
+  const double before = seconds_of(dir.file("ck.h5"));  // the interrupted process's time
+  EXPECT_GT(before, 0.0);
   const std::string resumed = dir.file("resumed.h5");
   ASSERT_EQ(run_remc("run --resume " + dir.file("ck.h5") + " --quiet --out " + resumed).exit_code, 0);
   EXPECT_TRUE(identical_results(full, resumed));
+  // The resumed result's wall time includes the interrupted process's.
+  EXPECT_GT(seconds_of(resumed), before);
 }
 
 TEST(Checkpoint, ResumeRefusesAnotherConfigOrVersion) {
