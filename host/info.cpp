@@ -130,7 +130,7 @@ int info_command(const std::string& path, std::ostream& out) {
     out << "merged without some shards: missing " << result.file().string_attribute("missing") << "\n";
   out << "\n";
   std::vector<std::vector<std::string>> rows = {
-      {"material", "P(shortage > 10 % in any month)", "cumulative shortage", "peak price ratio", "peak price ratio"},
+      {"material", "P(shortage > 10 % in any month)", "cumulative shortage", "peak price / ref", "peak price / ref"},
       {"", "± stderr", "mean ± stderr (t)", "median", "95th percentile"}};
   bool bounded = false, coarse = false;
   for (std::size_t m = 0; m < materials.size(); ++m) {
