@@ -232,11 +232,16 @@ HistSpec default_hist(const Model& model, const MetricInfo& metric, int m, int b
   return linear(0.0, 1.0, bins);
 }
 
-std::vector<float> kept_thresholds(const std::string& metric, std::vector<float> given) {
+std::optional<float> always_kept_threshold(const std::string& metric) {
   // `remc info` reports P(max shortage fraction > 10 %) and the share of
-  // paths whose price reached its cap, P(months at the cap > 0): keep both.
-  if (metric == "max_shortage_frac") given.push_back(0.1f);
-  if (metric == "months_at_price_cap") given.push_back(0.0f);
+  // paths whose price reached its cap, P(months at the cap > 0).
+  if (metric == "max_shortage_frac") return 0.1f;
+  if (metric == "months_at_price_cap") return 0.0f;
+  return std::nullopt;
+}
+
+std::vector<float> kept_thresholds(const std::string& metric, std::vector<float> given) {
+  if (const auto always = always_kept_threshold(metric)) given.push_back(*always);
   std::sort(given.begin(), given.end());
   given.erase(std::unique(given.begin(), given.end()), given.end());
   return given;

@@ -5,6 +5,7 @@
 // docs/hdf5-schema.md ("Histogram defaults").
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,9 +34,13 @@ bool has_usable_bins(const HistSpec& spec);
 // Thresholds used for `metric` when [output] sets none (may be empty).
 std::vector<float> default_thresholds(const std::string& metric);
 
+// The threshold a metric keeps whatever the config gives, because `remc
+// info` reports it: 0.1 for max_shortage_frac, 0 for months_at_price_cap.
+std::optional<float> always_kept_threshold(const std::string& metric);
+
 // The thresholds a metric keeps of those given: sorted, without duplicates,
-// and with the 0.1 that max_shortage_frac always keeps (remc info reports
-// it). load_config and make_plan both hold this against kMaxThresholds.
+// and with its always-kept one. load_config and make_plan both hold this
+// against kMaxThresholds.
 std::vector<float> kept_thresholds(const std::string& metric, std::vector<float> given);
 
 // The quantile levels reported: the nine standard levels (0.01 ... 0.99)

@@ -228,9 +228,10 @@ void build_output(ConfigReader& r) {
       // Counted as the plan will keep them (in float), here with the line.
       const std::string metric = key.substr(11);
       const std::vector<float> kept = kept_thresholds(metric, std::vector<float>(v.begin(), v.end()));
+      const auto always = always_kept_threshold(metric);
       if (static_cast<int>(kept.size()) > kMaxThresholds)
         r.fail(s, key, std::to_string(kept.size()) + " distinct thresholds" +
-                           (metric == "max_shortage_frac" ? " (with the 0.1 always kept)" : "") +
+                           (always ? " (with the " + format_float(*always) + " always kept)" : "") +
                            "; at most kMaxThresholds = " + std::to_string(kMaxThresholds));
       o.thresholds[metric] = std::vector<float>(v.begin(), v.end());
     }

@@ -92,7 +92,11 @@ Param ConfigReader::make_param(const std::string& section, const std::string& ke
   } catch (const ValueError& err) {
     fail(section, key, err.what());
   }
-  if (d.support_lo < range.lo || d.support_hi > range.hi) {
+  // A bernoulli draws its ends exactly, so an open bound must exclude them
+  // (a price of bernoulli(0.5) would be 0 on half the paths).
+  const auto [draw_lo, draw_hi] = draw_bounds(d);
+  const bool on_open_end = d.spec.kind == DistKind::kBernoulli && !(range.contains(draw_lo) && range.contains(draw_hi));
+  if (d.support_lo < range.lo || d.support_hi > range.hi || on_open_end) {
     std::string why = "the distribution can take values outside the allowed range (" + range.describe() + ")";
     why += d.truncated ? ": narrow its truncate(lo, hi)" : ": add truncate(lo, hi) within the range";
     fail(section, key, why);

@@ -325,7 +325,14 @@ bool looks_like_distribution(const std::string& text) {
 std::pair<double, double> draw_bounds(const ParsedDist& d) {
   double lo = d.support_lo, hi = d.support_hi;
   const DistKind kind = d.spec.kind;
-  if (kind == DistKind::kNormal) {
+  if (kind == DistKind::kBernoulli) {
+    // Only 0 and 1, each if it has mass and truncation keeps it.
+    const auto kept = [&](double v) {
+      return (v == 1.0 ? d.a > 0 : d.a < 1) && (!d.truncated || (d.lo <= v && v <= d.hi));
+    };
+    lo = kept(0.0) ? 0.0 : 1.0;
+    hi = kept(1.0) ? 1.0 : 0.0;
+  } else if (kind == DistKind::kNormal) {
     lo = std::max(lo, d.a - kMaxNormalDraw * d.b);
     hi = std::min(hi, d.a + kMaxNormalDraw * d.b);
   } else if (kind == DistKind::kLognormal) {

@@ -50,8 +50,10 @@ void print_price_cap_share(const ResultReader& result, const std::string& path,
   const std::string group = "/summary/months_at_price_cap/";
   if (!result.has(group + "exceedance")) return;  // a file from before the metric
   const std::vector<double> thresholds = result.doubles(group + "threshold");
-  const int at_0 = find_level(thresholds, 0.0);
-  if (at_0 < 0) return;
+  // Exactly 0, the threshold always kept (a user's -1e-7 is not it).
+  const auto zero = std::find(thresholds.begin(), thresholds.end(), 0.0);
+  if (zero == thresholds.end()) return;
+  const auto at_0 = zero - thresholds.begin();
   const std::vector<double> share = result.doubles(group + "exceedance");
   check_dataset_size(path, group + "exceedance", share.size(), materials.size() * thresholds.size());
   std::string listed;

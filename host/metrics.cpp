@@ -46,7 +46,7 @@ const std::vector<MetricInfo>& metric_catalogue() {
       {"china_lost_revenue", S::kSummaryMaterial, kChinaLostRevenue, "USD",
        "withheld exports times China domestic price, summed over the horizon"},
       {"months_at_price_cap", S::kSummaryMaterial, kMonthsAtPriceCap, "months",
-       "months whose ex-China price was held at its cap ([price] max) by the clamp"},
+       "months whose ex-China price stood at its cap ([price] max): held there by the clamp, or starting there"},
       {"total_shortage_cost", S::kSummaryGlobal, kTotalShortageCost, "USD", "shortage_cost summed over materials"},
       {"total_excess_import_cost", S::kSummaryGlobal, kTotalExcessImportCost, "USD",
        "excess_import_cost summed over materials"},

@@ -99,14 +99,18 @@ REMC_HD_INLINE F sample_from_uniforms(const DistSpec& d, F u0, F u1) {
       return d.a + d.b * normal_from_uniforms(u0, u1);
     case DistKind::kLognormal:
       return d.a * exp_lanes(d.b * normal_from_uniforms(u0, u1));
+    // Both are kept within [low, high]: float rounding can otherwise take a
+    // draw a step past an end (c - sqrt(...) below a, for a tiny u0, when
+    // c is large), and the config checks rely on the ends.
     case DistKind::kUniform:
-      return d.a + (d.b - d.a) * u0;
+      return min_lanes(max_lanes(d.a + (d.b - d.a) * u0, splat<F>(d.a)), splat<F>(d.b));
     case DistKind::kTriangular: {
       // Inverse CDF with low a, mode b, high c (the branch not taken may be NaN).
       const float span = d.c - d.a;
       const float left = (d.b - d.a) / span;
-      return select(u0 <= left, d.a + sqrt_lanes(u0 * span * (d.b - d.a)),
-                    d.c - sqrt_lanes((1.0f - u0) * span * (d.c - d.b)));
+      const F draw = select(u0 <= left, d.a + sqrt_lanes(u0 * span * (d.b - d.a)),
+                            d.c - sqrt_lanes((1.0f - u0) * span * (d.c - d.b)));
+      return min_lanes(max_lanes(draw, splat<F>(d.a)), splat<F>(d.c));
     }
     case DistKind::kBernoulli:
       return select(u0 <= d.a, splat<F>(1.0f), splat<F>(0.0f));

@@ -45,7 +45,7 @@ enum SummaryMaterialMetric : int {
   kShortageCost,            // sum of shortage t x VOLL, $
   kExcessImportCost,        // sum of (P - P_ref) x imports, $
   kChinaLostRevenue,        // sum of withheld exports x China price, $
-  kMonthsAtPriceCap,        // months whose ex-China price was held at its cap (max) by the clamp
+  kMonthsAtPriceCap,        // months whose ex-China price stood at its cap (max)
   kNumSummaryMaterialMetrics
 };
 

@@ -273,6 +273,28 @@ TEST(BadValues, DrawnPricesMustStayInTheirBands) {
             "");
 }
 
+// A bernoulli draws exactly 0 or 1, so a key that must be > 0 refuses one
+// that can draw 0 (a price of 0 on half the paths); one that only draws 1
+// is a price of 1, within a band that holds 1.
+TEST(BadValues, BernoulliDrawsAreCheckedAgainstOpenBounds) {
+  EXPECT_NE(error_of(kMinimal, {"price.dy.ref=bernoulli(0.5)"})
+                .find("[price.dy] ref = bernoulli(0.5): the distribution can take values outside the allowed range "
+                      "(must be > 0)"),
+            std::string::npos);
+  EXPECT_EQ(error_of(kMinimal, {"price.dy.ref=bernoulli(1)"}), "");
+  EXPECT_EQ(error_of(kMinimal, {"price.dy.min=0.7", "price.dy.max=5", "price.dy.ref=bernoulli(0.5) truncate(0.5, 2)"}),
+            "");
+  EXPECT_EQ(error_of(kMinimal, {"tension.dialogue=bernoulli(0.3)"}), "");  // [0, 1] holds both
+}
+
+// The threshold a metric always keeps counts towards the eight, and the
+// message says so.
+TEST(BadValues, AlwaysKeptThresholdIsNamedInTheLimitMessage) {
+  EXPECT_NE(error_of(kMinimal, {"output.thresholds.months_at_price_cap=1 2 3 4 5 6 7 8"})
+                .find("9 distinct thresholds (with the 0 always kept); at most kMaxThresholds = 8"),
+            std::string::npos);
+}
+
 TEST(BadValues, TooManyUncertainAndProjects) {
   std::vector<std::string> sets;
   for (int i = 0; i <= kMaxProjects; ++i) sets.push_back("project.p" + std::to_string(100 + i) + ".region=importer");

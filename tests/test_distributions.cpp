@@ -203,6 +203,26 @@ TEST(Distributions, TriangularShapeChiSquare) {
   EXPECT_GE(chi2_pvalue(x, cdf), kMinPValue);
 }
 
+// Uniform and triangular draws stay within [low, high] even where float
+// rounding would take them a step past an end: at the smallest uniform the
+// engine makes (2^-33), triangular(0.01, 0.01, 1e6) computes 1e6 - sqrt(...)
+// in float, which lands below 0.01 unless kept; at u = 1 a uniform's
+// a + (b - a) can round above b.
+TEST(Distributions, UniformAndTriangularDrawsStayWithinTheirEnds) {
+  const DistSpec tri = dist_spec(DistKind::kTriangular, 0.01f, 0.01f, 1e6f);
+  for (float u : {0x1p-33f, 1e-9f, 3e-8f, 1e-7f, 0.5f, 1.0f}) {
+    const float x = remc::detail::sample_from_uniforms(tri, u, 0.5f);
+    EXPECT_GE(x, 0.01f) << "u " << u;
+    EXPECT_LE(x, 1e6f) << "u " << u;
+  }
+  const DistSpec uni = dist_spec(DistKind::kUniform, 562.79663f, 5777.068f);
+  for (float u : {0x1p-33f, 0.5f, 1.0f}) {
+    const float x = remc::detail::sample_from_uniforms(uni, u, 0.5f);
+    EXPECT_GE(x, 562.79663f) << "u " << u;
+    EXPECT_LE(x, 5777.068f) << "u " << u;
+  }
+}
+
 // Lognormal and beta, plain and truncated (by rejection, so the truncated law
 // is the plain one renormalised on [lo, hi]): F_T(x) = (F(x) - F(lo)) /
 // (F(hi) - F(lo)). Lognormal(m, s): F(x) = Phi(ln(x / m) / s); beta(2, 3):

@@ -1,5 +1,5 @@
 // months_at_price_cap (kernels/simulate.h): the months whose ex-China price
-// the clamp held at [price] max, checked path by path against the price
+// stood at [price] max (held there by the clamp), checked path by path against the price
 // series the kernel records; and `remc info` reporting the share of paths
 // whose price reached its cap.
 #include <gtest/gtest.h>
