@@ -513,14 +513,18 @@ MorrisStats morris_statistics(const MorrisDesign& design, const std::vector<doub
       sum += e;
       abs_sum += std::fabs(e);
     }
-    const double mu = sum / count;
-    double squares = 0.0;
-    for (double e : ee) squares += (e - mu) * (e - mu);
+    const double mu = sum / count, mu_star = abs_sum / count;
+    double squares = 0.0, abs_squares = 0.0;
+    for (double e : ee) {
+      squares += (e - mu) * (e - mu);
+      abs_squares += (std::fabs(e) - mu_star) * (std::fabs(e) - mu_star);
+    }
     stats.mu.push_back(mu);
     // Campolongo, Cariboni & Saltelli 2007 (Environ. Model. Softw. 22:1509): mu*,
     // the mean of |EE|, so effects of opposite sign do not cancel.
-    stats.mu_star.push_back(abs_sum / count);
+    stats.mu_star.push_back(mu_star);
     stats.sigma.push_back(ee.size() > 1 ? std::sqrt(squares / (count - 1)) : 0.0);
+    stats.mu_star_stderr.push_back(ee.size() > 1 ? std::sqrt(abs_squares / (count - 1) / count) : 0.0);
   }
   return stats;
 }

@@ -102,11 +102,12 @@ struct MorrisDesign {
 MorrisDesign morris_design(int r, int k, int levels, std::uint64_t seed);
 
 // Per factor: mu (mean elementary effect), mu* (mean absolute EE, Campolongo
-// et al. 2007) and sigma (sample standard deviation of the EE, r - 1
-// denominator; 0 with a single trajectory). EE = (y_row - y_prev) / step, in
-// output units per unit of the factor's [0,1] range.
+// et al. 2007), sigma (sample standard deviation of the EE, r - 1
+// denominator; 0 with a single trajectory) and the standard error of mu*,
+// sd(|EE|) / sqrt(r) (the r trajectories are independent; 0 with one). EE =
+// (y_row - y_prev) / step, in output units per unit of the factor's [0,1] range.
 struct MorrisStats {
-  std::vector<double> mu, mu_star, sigma;
+  std::vector<double> mu, mu_star, sigma, mu_star_stderr;
 };
 // Throws std::invalid_argument for a malformed design or y.size() != rows().
 MorrisStats morris_statistics(const MorrisDesign& design, const std::vector<double>& y);

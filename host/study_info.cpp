@@ -117,13 +117,18 @@ void print_tornado(const StudyFile& s, double paths, bool* bounded, std::ostream
 void print_morris(const StudyFile& s, std::ostream& out) {
   const auto mu = s.per_factor("morris/mu"), mu_star = s.per_factor("morris/mu_star");
   const auto sigma = s.per_factor("morris/sigma");
+  // Files from before remc 0.3.0 have no standard error of mu*: shown as n/a.
+  const auto mu_star_se = s.file.exists("study/morris/mu_star_stderr") ? s.per_factor("morris/mu_star_stderr")
+                                                                        : std::vector<double>(s.E * s.F, std::nan(""));
   for (std::size_t e = 0; e < s.E; ++e) {
     out << "\n" << s.outputs[e] << " (" << s.units[e] << " per factor range); by mu*\n";
-    std::vector<std::vector<std::string>> rows = {{"rank", "factor", "mu*", "mu", "sigma"}};
+    std::vector<std::vector<std::string>> rows = {{"rank", "factor", "mu* ± stderr", "mu", "sigma"}};
     const auto order = largest_first(mu_star.data() + e * s.F, s.F);
     for (std::size_t r = 0; r < s.F; ++r) {
       const std::size_t i = e * s.F + order[r];
-      rows.push_back({std::to_string(r + 1), s.factors[order[r]], fixed(mu_star[i], 4), fixed(mu[i], 4), fixed(sigma[i], 4)});
+      const std::string importance =
+          std::isnan(mu_star_se[i]) ? fixed(mu_star[i], 4) + " ± n/a" : with_error(mu_star[i], mu_star_se[i]);
+      rows.push_back({std::to_string(r + 1), s.factors[order[r]], importance, fixed(mu[i], 4), fixed(sigma[i], 4)});
     }
     print_table(rows, out);
   }

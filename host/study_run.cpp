@@ -408,7 +408,7 @@ StudyResults analyse_study(const StudySpec& spec, const StudyDesign& design, con
         res.morris.push_back(sens::morris_statistics(design.morris, y));
       } catch (const std::invalid_argument&) {
         const std::vector<double> nan(factors, kNaN);
-        res.morris.push_back(sens::MorrisStats{nan, nan, nan});
+        res.morris.push_back(sens::MorrisStats{nan, nan, nan, nan});
       }
     }
   }

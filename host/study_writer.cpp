@@ -158,15 +158,18 @@ void write_study(const std::string& path, const StudySpec& spec, const StudyDesi
       m.set_attribute("trajectories", static_cast<std::int64_t>(spec.trajectories));
       m.set_attribute("levels", static_cast<std::int64_t>(spec.levels));
       m.set_attribute("delta", design.morris.delta);
-      std::vector<double> mu, mu_star, sigma;
+      std::vector<double> mu, mu_star, sigma, mu_star_stderr;
       for (const sens::MorrisStats& s : res.morris) {
         mu.insert(mu.end(), s.mu.begin(), s.mu.end());
         mu_star.insert(mu_star.end(), s.mu_star.begin(), s.mu_star.end());
         sigma.insert(sigma.end(), s.sigma.begin(), s.sigma.end());
+        mu_star_stderr.insert(mu_star_stderr.end(), s.mu_star_stderr.begin(), s.mu_star_stderr.end());
       }
       const std::string per = "output units per factor range";
       variable(m, "mu", mu, output, E, factor, F, per, "mean elementary effect");
       variable(m, "mu_star", mu_star, output, E, factor, F, per, "mean absolute elementary effect (importance)");
+      variable(m, "mu_star_stderr", mu_star_stderr, output, E, factor, F, per,
+               "standard error of mu_star over the independent trajectories, sd(|EE|) / sqrt(trajectories)");
       variable(m, "sigma", sigma, output, E, factor, F, per, "standard deviation of the elementary effects (interactions, non-linearity)");
     }
     if (!res.sobol.empty()) {

@@ -509,6 +509,7 @@ TEST(Morris, LinearModelEffectsAreItsCoefficients) {
     EXPECT_NEAR(stats.mu[i], c[i], 1e-12);
     EXPECT_NEAR(stats.mu_star[i], std::fabs(c[i]), 1e-12);
     EXPECT_NEAR(stats.sigma[i], 0.0, 1e-12);
+    EXPECT_NEAR(stats.mu_star_stderr[i], 0.0, 1e-12);
   }
 }
 
@@ -528,6 +529,10 @@ TEST(Morris, InteractionShowsUpAsSpread) {
   EXPECT_NEAR(stats.sigma[2], 0.0, 1e-12);
   EXPECT_NEAR(stats.mu[2], 1.0, 1e-12);
   EXPECT_NEAR(stats.mu_star[2], 1.0, 1e-12);
+  EXPECT_NEAR(stats.mu_star_stderr[2], 0.0, 1e-12);
+  // u1's effects u2 are never negative, so |EE| = EE and the standard error
+  // of mu* is sigma / sqrt(20 trajectories).
+  EXPECT_NEAR(stats.mu_star_stderr[0], stats.sigma[0] / std::sqrt(20.0), 1e-12);
   // Effects of u1 lie in [0, 1], so mu = mu* and both lie in [0, 1].
   EXPECT_NEAR(stats.mu[0], stats.mu_star[0], 1e-12);
   EXPECT_GT(stats.mu_star[0], 0.0);
