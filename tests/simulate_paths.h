@@ -10,6 +10,15 @@
 
 namespace remc_test {
 
+// The cell layout of a model's outputs, as the kernel writes them.
+inline remc::OutputLayout layout_of(const remc::Model& md) {
+  remc::OutputLayout layout;
+  layout.materials = md.materials;
+  layout.months = md.months;
+  layout.regimes = md.regime.count;
+  return layout;
+}
+
 // Values cell-major and compact: cell c of path first + p at [c * count + p].
 // L is the lane type (count a multiple of its width). The kernel writes into
 // a 64-byte aligned buffer whose rows are padded, as the engine's block buffer
@@ -18,9 +27,7 @@ template <class L = remc::ScalarLanes>
 std::vector<float> simulate_paths(const remc::Model& md, std::uint32_t seed, std::uint64_t first, int count) {
   remc::PathSimulator<L> sim;
   sim.model = &md;
-  sim.layout.materials = md.materials;
-  sim.layout.months = md.months;
-  sim.layout.regimes = md.regime.count;
+  sim.layout = layout_of(md);
   sim.seed = seed;
   sim.first_path = first;
   sim.stride = (static_cast<std::uint64_t>(count) + 15) / 16 * 16 + 32;

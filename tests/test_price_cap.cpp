@@ -39,10 +39,7 @@ struct PathCounts {
 PathCounts check_against_price_series(const remc::RunConfig& c) {
   const int kPaths = 4096;
   const std::vector<float> out = remc_test::simulate_paths(c.model, 11u, 0, kPaths);
-  remc::OutputLayout layout;
-  layout.materials = c.model.materials;
-  layout.months = c.model.months;
-  layout.regimes = c.model.regime.count;
+  const remc::OutputLayout layout = remc_test::layout_of(c.model);
   const float at_cap = remc::exp_lanes(remc::log_lanes(c.model.price[0].max.value));
   const auto value = [&](int cell, int p) { return out[static_cast<std::size_t>(cell) * kPaths + p]; };
   PathCounts counts;

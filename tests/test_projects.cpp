@@ -123,10 +123,7 @@ remc::Model one_project_model() {
 // capacity from then on.
 std::vector<int> online_months(const remc::Model& md, std::uint32_t seed, std::uint64_t first, int count) {
   const std::vector<float> out = remc_test::simulate_paths(md, seed, first, count);
-  remc::OutputLayout layout;
-  layout.materials = md.materials;
-  layout.months = md.months;
-  layout.regimes = md.regime.count;
+  const remc::OutputLayout layout = remc_test::layout_of(md);
 
   std::vector<int> online(static_cast<std::size_t>(count), -1);
   for (int p = 0; p < count; ++p) {

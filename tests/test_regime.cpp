@@ -186,10 +186,7 @@ TEST(Regime, SimulatedPathsRecordTheAnalyticOccupancy) {
   ASSERT_EQ(c.model.regime.count, 2);
   const int kPaths = 16384;
   const std::vector<float> out = remc_test::simulate_paths(c.model, 103u, 0, kPaths);
-  remc::OutputLayout layout;
-  layout.materials = c.model.materials;
-  layout.months = c.model.months;
-  layout.regimes = c.model.regime.count;
+  const remc::OutputLayout layout = remc_test::layout_of(c.model);
   for (int t : {0, 1, 5, 11}) {
     int closed = 0;
     for (int p = 0; p < kPaths; ++p) {
