@@ -23,19 +23,12 @@ std::string interval(double lo, double hi) { return "[" + fixed(lo) + ", " + fix
 
 // An estimate with its standard error; for a probability output (p_exceed...)
 // that no path, or every path, exceeded, the standard error 0 would claim
-// certainty, so the exact one-sided 95 % bound 1 - 0.05^(1/n) is given
-// instead, rounded outwards to two significant digits.
+// certainty, so the exact one-sided 95 % bound is given instead, as for runs.
 std::string estimate(const std::string& output, double value, double error, double paths, bool* bounded) {
   const bool probability = output.rfind("p_exceed", 0) == 0;
   if (!probability || !(paths >= 1.0) || error != 0.0 || (value != 0.0 && value != 1.0)) return with_error(value, error);
   *bounded = true;
-  const double gap = 1.0 - std::pow(0.05, 1.0 / paths);
-  const int decimals = 1 - static_cast<int>(std::floor(std::log10(gap)));  // two significant digits of gap
-  const double unit = std::pow(10.0, -decimals);
-  char text[64];
-  if (value == 0.0) std::snprintf(text, sizeof text, "0 (< %.*f)", decimals, std::ceil(gap / unit) * unit);
-  else std::snprintf(text, sizeof text, "1 (> %.*f)", decimals, std::floor((1.0 - gap) / unit) * unit);
-  return text;
+  return probability_bound(value, paths, 1.0, "");
 }
 
 // The study group of a result, its coordinates (factors F, outputs E,

@@ -69,16 +69,21 @@ void print_table(const std::vector<std::vector<std::string>>& rows, std::ostream
 std::string probability_with_error(double p, double error, double n, bool* bounded) {
   if (!(n >= 1.0) || (p != 0.0 && p != 1.0)) return with_error(p, error, 100.0, " %");
   *bounded = true;
-  const double gap = 100.0 * (1.0 - std::pow(0.05, 1.0 / n));  // per cent
+  return probability_bound(p, n, 100.0, " %");
+}
+
+std::string probability_bound(double p, double n, double scale, const std::string& unit) {
+  const double gap = scale * (1.0 - std::pow(0.05, 1.0 / n));  // in the display's scale
   const double magnitude = std::floor(std::log10(gap));
   int decimals = std::max(0, 1 - static_cast<int>(magnitude));  // two significant digits
   // Rounding up can carry into the next power of ten (0.0998 -> 0.100): then one digit fewer.
   if (decimals > 0 && std::ceil(gap * std::pow(10.0, decimals)) >= std::pow(10.0, decimals + magnitude + 1)) --decimals;
-  const double unit = std::pow(10.0, -decimals);
-  char text[64];
-  if (p == 0.0) std::snprintf(text, sizeof text, "0 %% (< %.*f %%)", decimals, std::ceil(gap / unit) * unit);
-  else std::snprintf(text, sizeof text, "100 %% (> %.*f %%)", decimals, std::floor((100.0 - gap) / unit) * unit);
-  return text;
+  const double step = std::pow(10.0, -decimals);
+  char value[32], bound[64];
+  std::snprintf(value, sizeof value, "%.0f", p * scale);  // 0, or the whole scale
+  if (p == 0.0) std::snprintf(bound, sizeof bound, "%.*f", decimals, std::ceil(gap / step) * step);
+  else std::snprintf(bound, sizeof bound, "%.*f", decimals, std::floor((scale - gap) / step) * step);
+  return value + unit + (p == 0.0 ? " (< " : " (> ") + bound + unit + ")";
 }
 
 }  // namespace remc

@@ -18,6 +18,11 @@ std::string with_error(double value, double error, double scale = 1.0, const cha
 // "0 % (< 0.015 %)", and *bounded is set.
 std::string probability_with_error(double p, double error, double n, bool* bounded);
 
+// That bound alone, for p = 0 or 1 from n >= 1 paths, with p and the bound
+// multiplied by `scale`: "0 % (< 0.015 %)" (scale 100, unit " %"), or
+// "1 (> 0.9970)" (scale 1, no unit).
+std::string probability_bound(double p, double n, double scale, const std::string& unit);
+
 // Prints rows with aligned columns: the first left-aligned, the rest right.
 void print_table(const std::vector<std::vector<std::string>>& rows, std::ostream& out);
 
