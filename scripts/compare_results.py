@@ -44,10 +44,6 @@ def objects(f, ignore=()):
     return {k: v for k, v in out.items() if not ignored(k, ignore)}
 
 
-def datasets(f, ignore=()):
-    return {k: v for k, v in objects(f, ignore).items() if isinstance(v, h5py.Dataset)}
-
-
 def attribute_mismatches(where, a, b, leave_out=()):
     """Attributes present in either object whose values differ (or that one lacks)."""
     failures = []
@@ -91,7 +87,8 @@ def main():
         oa, ob = objects(fa, ignore), objects(fb, ignore)
         for name in sorted(set(oa) & set(ob)):
             failures += attribute_mismatches(name, oa[name], ob[name], ("DIMENSION_LIST", "REFERENCE_LIST"))
-        da, db = datasets(fa, ignore), datasets(fb, ignore)
+        da = {k: v for k, v in oa.items() if isinstance(v, h5py.Dataset)}
+        db = {k: v for k, v in ob.items() if isinstance(v, h5py.Dataset)}
         if set(da) != set(db):
             failures.append(f"dataset sets differ: {sorted(set(da) ^ set(db))[:10]}")
         for name in sorted(set(da) & set(db)):
